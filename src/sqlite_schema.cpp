@@ -1,0 +1,189 @@
+// The SQLite schema of sqlite_store, as migration steps. docs/storage.md explains each table.
+//
+// Conventions: instants are INTEGER unix seconds (UTC); durations are INTEGER minutes unless the
+// column says seconds; enums are their lowercase text with a CHECK listing every value; money is
+// an INTEGER amount in minor units plus a three-letter currency; ids are the 64-bit ids stored as
+// SQLite's signed INTEGER (bit for bit); "none" is NULL. Tables are STRICT, so a host writing SQL
+// by hand cannot store text in an integer column either.
+//
+// Never edit a released step: add a new one and bump sqlite_schema_version.
+
+#include <array>
+#include <span>
+#include <string_view>
+
+#include "slotbook/sqlite_store.hpp"
+
+namespace slotbook {
+
+namespace {
+
+// Version 1: sessions, booking-reference sequences and providers with their schedules.
+constexpr std::string_view step_1 = R"sql(
+PRAGMA application_id = 1397506644;
+
+CREATE TABLE sessions (
+  id                      INTEGER PRIMARY KEY,
+  client_id               INTEGER NOT NULL,
+  provider_id             INTEGER NOT NULL,
+  scheduled_at            INTEGER NOT NULL,
+  duration_minutes        INTEGER NOT NULL CHECK (duration_minutes > 0),
+  status                  TEXT NOT NULL CHECK (status IN ('pending_payment', 'scheduled',
+                            'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show')),
+  session_type            TEXT NOT NULL CHECK (session_type IN ('initial', 'follow_up',
+                            'emergency')),
+  booking_reference       TEXT CHECK (booking_reference GLOB 'BK-[0-9][0-9][0-9][0-9]-*'),
+  notes                   TEXT NOT NULL DEFAULT '',
+  special_requests        TEXT NOT NULL DEFAULT '',
+  amount_minor            INTEGER NOT NULL CHECK (amount_minor >= 0),
+  currency                TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
+  payment_status          TEXT NOT NULL CHECK (payment_status IN ('pending', 'paid', 'refunded')),
+  payment_method          TEXT NOT NULL DEFAULT '',
+  transaction_id          TEXT NOT NULL DEFAULT '',
+  refunded_minor          INTEGER NOT NULL DEFAULT 0
+                            CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+  joined_at               INTEGER,
+  ended_at                INTEGER,
+  actual_duration_seconds INTEGER,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  cancelled_at            INTEGER,
+  cancellation_reason     TEXT NOT NULL DEFAULT '',
+  cancelled_by            TEXT CHECK (cancelled_by IN ('client', 'provider', 'admin', 'system')),
+  cancelled_from          TEXT CHECK (cancelled_from IN ('pending_payment', 'scheduled',
+                            'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show')),
+  rescheduled_from        INTEGER,
+  rescheduled_to          INTEGER,
+  reschedule_count        INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_count >= 0)
+) STRICT;
+
+-- NULL references (not yet assigned) do not collide.
+CREATE UNIQUE INDEX sessions_reference ON sessions (booking_reference);
+-- provider_sessions / client_sessions: every status, by start.
+CREATE INDEX sessions_provider_start ON sessions (provider_id, scheduled_at);
+CREATE INDEX sessions_client_start ON sessions (client_id, scheduled_at);
+-- The booking path's conflict checks read only non-terminal sessions.
+CREATE INDEX sessions_active_provider_start ON sessions (provider_id, scheduled_at)
+  WHERE status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress');
+CREATE INDEX sessions_active_client_start ON sessions (client_id, scheduled_at)
+  WHERE status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress');
+-- expire_holds: unpaid holds, oldest first.
+CREATE INDEX sessions_holds ON sessions (created_at) WHERE status = 'pending_payment';
+-- The longest duration bounds how far before a range an overlapping session can start.
+CREATE INDEX sessions_duration ON sessions (duration_minutes);
+
+CREATE TABLE reference_sequences (
+  year          INTEGER PRIMARY KEY,
+  last_sequence INTEGER NOT NULL CHECK (last_sequence > 0)
+) STRICT;
+
+CREATE TABLE providers (
+  id                      INTEGER PRIMARY KEY,
+  name                    TEXT NOT NULL,
+  active                  INTEGER NOT NULL CHECK (active IN (0, 1)),
+  price_minor             INTEGER NOT NULL CHECK (price_minor >= 0),
+  currency                TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
+  zone                    TEXT NOT NULL,
+  schedule_active         INTEGER NOT NULL CHECK (schedule_active IN (0, 1)),
+  effective_from          TEXT CHECK (effective_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  effective_until         TEXT CHECK (effective_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  slot_minutes            INTEGER NOT NULL CHECK (slot_minutes BETWEEN 1 AND 10080),
+  step_minutes            INTEGER CHECK (step_minutes BETWEEN 1 AND 10080),
+  buffer_before_minutes   INTEGER NOT NULL CHECK (buffer_before_minutes BETWEEN 0 AND 1440),
+  buffer_after_minutes    INTEGER NOT NULL CHECK (buffer_after_minutes BETWEEN 0 AND 1440),
+  minimum_notice_minutes  INTEGER NOT NULL CHECK (minimum_notice_minutes BETWEEN 0 AND 5270400),
+  maximum_advance_minutes INTEGER NOT NULL CHECK (maximum_advance_minutes BETWEEN 0 AND 5270400),
+  max_per_day             INTEGER CHECK (max_per_day >= 0),
+  alignment               TEXT NOT NULL CHECK (alignment IN ('run_start', 'fixed_grid'))
+) STRICT;
+
+-- Weekly windows in the provider's zone, in the order the host gave them.
+CREATE TABLE provider_windows (
+  provider_id  INTEGER NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
+  position     INTEGER NOT NULL,
+  weekday      INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),  -- 0 = Sunday
+  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+  end_minute   INTEGER NOT NULL CHECK (end_minute > start_minute AND end_minute <= 1440),
+  PRIMARY KEY (provider_id, position)
+) STRICT, WITHOUT ROWID;
+
+-- Date exceptions: closed all day (available 0, no hours) or custom hours (available 1).
+CREATE TABLE provider_exceptions (
+  provider_id INTEGER NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  day         TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  available   INTEGER NOT NULL CHECK (available IN (0, 1)),
+  reason      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (provider_id, position),
+  UNIQUE (provider_id, day)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE provider_exception_hours (
+  provider_id        INTEGER NOT NULL,
+  exception_position INTEGER NOT NULL,
+  position           INTEGER NOT NULL,
+  start_minute       INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+  end_minute         INTEGER NOT NULL CHECK (end_minute > start_minute AND end_minute <= 1440),
+  PRIMARY KEY (provider_id, exception_position, position),
+  FOREIGN KEY (provider_id, exception_position)
+    REFERENCES provider_exceptions (provider_id, position) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+)sql";
+
+// Version 2: the reminder queue and the append-only audit log.
+constexpr std::string_view step_2 = R"sql(
+CREATE TABLE reminder_queue (
+  id             INTEGER PRIMARY KEY,
+  session_id     INTEGER NOT NULL,
+  client_id      INTEGER NOT NULL,
+  due_at         INTEGER NOT NULL,
+  channel        TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+  before_minutes INTEGER NOT NULL,
+  state          TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'sent', 'failed')),
+  attempts       INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  lease_until    INTEGER,
+  next_attempt   INTEGER,
+  sent_at        INTEGER,
+  last_error     TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+-- claim_due_reminders and backlog: by state, then due time.
+CREATE INDEX reminder_queue_due ON reminder_queue (state, due_at);
+CREATE INDEX reminder_queue_session ON reminder_queue (session_id, due_at);
+
+CREATE TABLE audit_log (
+  sequence      INTEGER PRIMARY KEY,
+  at            INTEGER NOT NULL,
+  who_role      TEXT NOT NULL CHECK (who_role IN ('client', 'provider', 'admin', 'system')),
+  who_id        INTEGER NOT NULL,
+  action        TEXT NOT NULL,
+  session_id    INTEGER NOT NULL DEFAULT 0,
+  before_status TEXT CHECK (before_status IN ('pending_payment', 'scheduled', 'confirmed',
+                  'in_progress', 'completed', 'cancelled', 'no_show')),
+  after_status  TEXT CHECK (after_status IN ('pending_payment', 'scheduled', 'confirmed',
+                  'in_progress', 'completed', 'cancelled', 'no_show')),
+  detail        TEXT NOT NULL DEFAULT '',
+  previous_hash TEXT NOT NULL,
+  hash          TEXT NOT NULL
+) STRICT;
+
+-- Append-only even for SQL that bypasses slotbook. (Dropping the triggers is still possible for
+-- someone who owns the file; the SHA-256 chain is what detects that kind of edit.)
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted');
+END;
+)sql";
+
+constexpr std::array<std::string_view, 2> steps{step_1, step_2};
+static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
+
+}  // namespace
+
+std::span<const std::string_view> sqlite_schema_steps() noexcept { return steps; }
+
+}  // namespace slotbook

@@ -1,0 +1,1120 @@
+// One conformance suite for every store backend: memory_store, sqlite_store on ":memory:" and
+// sqlite_store on a real file. Each TEMPLATE_TEST_CASE states one behaviour of the `store`
+// interface (include/slotbook/store.hpp) and runs it against all three, so the backends cannot
+// drift apart. Expected values are worked out from the data each test writes.
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include "slotbook/memory_store.hpp"
+#include "slotbook/sqlite_store.hpp"
+
+using namespace std::chrono_literals;
+using slotbook::access;
+using slotbook::audit_entry;
+using slotbook::client_id;
+using slotbook::errc;
+using slotbook::instant;
+using slotbook::interval;
+using slotbook::provider_id;
+using slotbook::provider_profile;
+using slotbook::queued_reminder;
+using slotbook::reminder;
+using slotbook::reminder_channel;
+using slotbook::reminder_state;
+using slotbook::session;
+using slotbook::session_id;
+using slotbook::session_status;
+using slotbook::store;
+using slotbook::transaction;
+
+// Ids print as numbers in failure messages.
+namespace Catch {
+template <class Tag>
+struct StringMaker<slotbook::strong_id<Tag>> {
+  static std::string convert(slotbook::strong_id<Tag> id) { return slotbook::to_string(id); }
+};
+}  // namespace Catch
+
+namespace {
+
+// --- backends ---------------------------------------------------------------------------------
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "slotbook-store-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct memory_backend {
+  slotbook::memory_store store;
+};
+
+struct sqlite_memory_backend {
+  slotbook::sqlite_store store{":memory:"};
+};
+
+struct sqlite_file_backend {
+  temp_dir dir;
+  slotbook::sqlite_store store{dir.file("conformance.db")};
+};
+
+// --- helpers ----------------------------------------------------------------------------------
+
+instant at(std::string_view text) { return slotbook::parse_instant(text); }
+
+template <class F>
+auto in_write(store& s, F&& f) {
+  transaction tx(s, access::write);
+  if constexpr (std::is_void_v<decltype(f())>) {
+    f();
+    tx.commit();
+  } else {
+    auto result = f();
+    tx.commit();
+    return result;
+  }
+}
+
+template <class F>
+auto in_read(store& s, F&& f) {
+  transaction tx(s, access::read);
+  if constexpr (std::is_void_v<decltype(f())>) {
+    f();
+    tx.commit();
+  } else {
+    auto result = f();
+    tx.commit();
+    return result;
+  }
+}
+
+template <class F>
+void expect_error(F&& f, errc code, std::string_view fragment = {}) {
+  try {
+    f();
+    FAIL("no slotbook::error thrown");
+  } catch (const slotbook::error& e) {
+    INFO("message: " << e.what());
+    CHECK(e.code() == code);
+    CHECK(std::string_view(e.what()).find(fragment) != std::string_view::npos);
+  }
+}
+
+// A scheduled session: provider, client, start, length. Created a week before it starts.
+session make_session(std::uint64_t provider, std::uint64_t client, instant start,
+                     std::chrono::minutes length,
+                     session_status status = session_status::scheduled) {
+  session s;
+  s.provider = provider_id{provider};
+  s.client = client_id{client};
+  s.scheduled_at = start;
+  s.duration = length;
+  s.amount = slotbook::money::kes(150000);
+  s.created_at = s.updated_at = start - std::chrono::hours{24 * 7};
+  s.status = status;
+  // The fields each status needs to pass slotbook::validate.
+  if (status == session_status::in_progress || status == session_status::completed) {
+    s.joined_at = start;
+  }
+  if (status == session_status::completed) {
+    s.ended_at = start + length;
+    s.actual_duration = length;
+  }
+  if (status == session_status::cancelled) {
+    s.cancelled_at = start - std::chrono::hours{48};
+    s.cancelled_by = slotbook::role::client;
+    s.cancelled_from = session_status::scheduled;
+  }
+  return s;
+}
+
+// A session with every optional field set and every text field non-empty.
+session full_session() {
+  session s = make_session(42, 7, at("2026-03-02T10:00:00Z"), 50min, session_status::completed);
+  s.type = slotbook::session_type::follow_up;
+  s.booking_reference = "BK-2026-000042";
+  s.notes = "prefers video; says \"hi\"";
+  s.special_requests = "wheelchair access";
+  s.amount = slotbook::money{2500, slotbook::currency::parse("USD")};
+  s.payment = slotbook::payment_status::refunded;
+  s.payment_method = "card";
+  s.transaction_id = "tx-0001";
+  s.refunded_minor = 1250;
+  s.joined_at = at("2026-03-02T10:02:00Z");
+  s.ended_at = at("2026-03-02T10:49:30Z");
+  s.actual_duration = std::chrono::seconds{47 * 60 + 30};
+  s.cancelled_at = at("2026-03-01T09:00:00Z");  // an earlier cancellation attempt, kept as data
+  s.cancellation_reason = "rescheduled";
+  s.cancelled_by = slotbook::role::provider;
+  s.cancelled_from = session_status::confirmed;
+  s.rescheduled_from = session_id{900};
+  s.rescheduled_to = session_id{901};
+  s.reschedule_count = 2;
+  s.created_at = at("2026-02-20T08:00:00Z");
+  s.updated_at = at("2026-03-02T10:49:30Z");
+  return s;
+}
+
+std::vector<session_id> ids_of(const std::vector<session>& sessions) {
+  std::vector<session_id> out;
+  for (const session& s : sessions) out.push_back(s.id);
+  return out;
+}
+
+std::vector<std::int64_t> ids_of(const std::vector<queued_reminder>& reminders) {
+  std::vector<std::int64_t> out;
+  for (const queued_reminder& r : reminders) out.push_back(r.id);
+  return out;
+}
+
+// provider_profile's defaulted operator== is deleted (schedule and slot_rules have none), so the
+// round trip is compared field by field.
+void require_same(const provider_profile& a, const provider_profile& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.name == b.name);
+  CHECK(a.active == b.active);
+  CHECK(a.price == b.price);
+  CHECK(a.hours.zone == b.hours.zone);
+  CHECK(a.hours.active == b.hours.active);
+  CHECK(a.hours.effective_from == b.hours.effective_from);
+  CHECK(a.hours.effective_until == b.hours.effective_until);
+  REQUIRE(a.hours.windows.size() == b.hours.windows.size());
+  for (std::size_t i = 0; i < a.hours.windows.size(); ++i) {
+    INFO("window " << i);
+    CHECK(a.hours.windows[i].day == b.hours.windows[i].day);
+    CHECK(a.hours.windows[i].start == b.hours.windows[i].start);
+    CHECK(a.hours.windows[i].end == b.hours.windows[i].end);
+  }
+  REQUIRE(a.hours.exceptions.size() == b.hours.exceptions.size());
+  for (std::size_t i = 0; i < a.hours.exceptions.size(); ++i) {
+    INFO("exception " << i);
+    CHECK(a.hours.exceptions[i].date == b.hours.exceptions[i].date);
+    CHECK(a.hours.exceptions[i].available == b.hours.exceptions[i].available);
+    CHECK(a.hours.exceptions[i].hours == b.hours.exceptions[i].hours);
+    CHECK(a.hours.exceptions[i].reason == b.hours.exceptions[i].reason);
+  }
+  CHECK(a.rules.duration == b.rules.duration);
+  CHECK(a.rules.step == b.rules.step);
+  CHECK(a.rules.buffer_before == b.rules.buffer_before);
+  CHECK(a.rules.buffer_after == b.rules.buffer_after);
+  CHECK(a.rules.minimum_notice == b.rules.minimum_notice);
+  CHECK(a.rules.maximum_advance == b.rules.maximum_advance);
+  CHECK(a.rules.max_per_day == b.rules.max_per_day);
+  CHECK(a.rules.alignment == b.rules.alignment);
+}
+
+provider_profile nairobi_provider(std::uint64_t id) {
+  provider_profile p;
+  p.id = provider_id{id};
+  p.name = "Dr. Wanjiru";
+  p.hours.zone = "Africa/Nairobi";
+  // Deliberately not sorted: the store keeps the host's order.
+  p.hours.windows = {{date::Wednesday, 13h, 17h},
+                     {date::Monday, 9h, 12h},
+                     {date::Monday, 13h, 17h},
+                     {date::Sunday, 0min, 24h}};
+  p.hours.exceptions = {slotbook::date_exception::closed(date::year{2026} / 12 / 25, "holiday"),
+                        slotbook::date_exception::custom(date::year{2026} / 12 / 24,
+                                                         {{9h, 10h}, {11h, 12h}}, "half day"),
+                        slotbook::date_exception::custom(date::year{2026} / 12 / 31, {{8h, 9h}})};
+  p.hours.effective_from = date::year{2026} / 1 / 5;
+  p.hours.effective_until = date::year{2027} / 6 / 30;
+  p.rules.duration = 50min;
+  p.rules.step = 15min;
+  p.rules.buffer_before = 5min;
+  p.rules.buffer_after = 10min;
+  p.rules.minimum_notice = 12h;
+  p.rules.maximum_advance = std::chrono::hours{24 * 60};
+  p.rules.max_per_day = 6;
+  p.rules.alignment = slotbook::slot_alignment::fixed_grid;
+  p.price = slotbook::money{4000, slotbook::currency::parse("USD")};
+  return p;
+}
+
+audit_entry make_audit(std::string action, std::uint64_t session, std::string hash) {
+  audit_entry e;
+  e.at = at("2026-03-02T10:00:00Z");
+  e.who_role = slotbook::role::client;
+  e.who_id = 7;
+  e.action = std::move(action);
+  e.session = session_id{session};
+  e.before = session_status::scheduled;
+  e.after = session_status::cancelled;
+  e.detail = "refund KES 1500.00";
+  e.previous_hash = std::string(64, '0');
+  e.hash = std::move(hash);
+  return e;
+}
+
+}  // namespace
+
+#define STORE_TEST(name) \
+  TEMPLATE_TEST_CASE(name, "[store]", memory_backend, sqlite_memory_backend, sqlite_file_backend)
+
+// --- sessions -----------------------------------------------------------------------------------
+
+STORE_TEST("a stored session reads back field for field, by id and by reference") {
+  TestType backend;
+  store& s = backend.store;
+  const session original = full_session();
+  const session_id id = in_write(s, [&] { return s.insert_session(original); });
+  CHECK(id.ok());
+  session expected = original;
+  expected.id = id;
+  in_read(s, [&] {
+    CHECK(s.find_session(id) == expected);
+    CHECK(s.find_session_by_reference("BK-2026-000042") == expected);
+    CHECK_FALSE(s.find_session(session_id{id.value + 1}).has_value());
+    CHECK_FALSE(s.find_session_by_reference("BK-2026-000043").has_value());
+  });
+}
+
+STORE_TEST("a session with only the required fields reads back with its optionals empty") {
+  TestType backend;
+  store& s = backend.store;
+  const session original = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  const session_id id = in_write(s, [&] { return s.insert_session(original); });
+  const auto found = in_read(s, [&] { return s.find_session(id); });
+  REQUIRE(found.has_value());
+  session expected = original;
+  expected.id = id;
+  CHECK(*found == expected);
+  CHECK(found->booking_reference.empty());
+  CHECK_FALSE(found->joined_at.has_value());
+  CHECK_FALSE(found->cancelled_by.has_value());
+  CHECK(found->rescheduled_from == session_id{});
+}
+
+STORE_TEST("the store assigns distinct ids and keeps an id it is given") {
+  TestType backend;
+  store& s = backend.store;
+  session given = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  given.id = session_id{5000};
+  in_write(s, [&] {
+    const session_id a = s.insert_session(make_session(1, 2, at("2026-03-03T10:00:00Z"), 60min));
+    const session_id b = s.insert_session(make_session(1, 2, at("2026-03-04T10:00:00Z"), 60min));
+    CHECK(a.ok());
+    CHECK(b.ok());
+    CHECK(a != b);
+    CHECK(s.insert_session(given) == session_id{5000});
+    const session_id c = s.insert_session(make_session(1, 2, at("2026-03-05T10:00:00Z"), 60min));
+    CHECK(c != session_id{5000});
+    CHECK(c != a);
+    CHECK(c != b);
+  });
+  CHECK(in_read(s, [&] { return s.find_session(session_id{5000}); }).has_value());
+}
+
+STORE_TEST("an id or a booking reference already stored is a conflict and changes nothing") {
+  TestType backend;
+  store& s = backend.store;
+  session first = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  first.booking_reference = "BK-2026-000001";
+  const session_id id = in_write(s, [&] { return s.insert_session(first); });
+
+  session same_reference = make_session(3, 4, at("2026-03-09T10:00:00Z"), 60min);
+  same_reference.booking_reference = "BK-2026-000001";
+  session same_id = make_session(3, 4, at("2026-03-10T10:00:00Z"), 60min);
+  same_id.id = id;
+  session other = make_session(5, 6, at("2026-03-11T10:00:00Z"), 60min);
+  other.booking_reference = "BK-2026-000002";
+
+  in_write(s, [&] {
+    expect_error([&] { s.insert_session(same_reference); }, errc::conflict, "BK-2026-000001");
+    expect_error([&] { s.insert_session(same_id); }, errc::conflict, "id");
+    // The transaction is still usable after the refusal.
+    const session_id other_id = s.insert_session(other);
+    other.id = other_id;
+    // Taking another session's reference by update is a conflict too.
+    session renamed = other;
+    renamed.booking_reference = "BK-2026-000001";
+    expect_error([&] { s.update_session(renamed); }, errc::conflict, "BK-2026-000001");
+  });
+  in_read(s, [&] {
+    first.id = id;
+    CHECK(s.find_session_by_reference("BK-2026-000001") == first);
+    CHECK(s.find_session_by_reference("BK-2026-000002") == other);
+    CHECK(s.provider_sessions(provider_id{3},
+                              {at("2026-03-01T00:00:00Z"), at("2026-04-01T00:00:00Z")})
+              .empty());
+  });
+}
+
+STORE_TEST("many sessions may have no reference, and an empty reference finds none of them") {
+  TestType backend;
+  store& s = backend.store;
+  in_write(s, [&] {
+    s.insert_session(make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min));
+    s.insert_session(make_session(1, 2, at("2026-03-02T12:00:00Z"), 60min));
+  });
+  in_read(s, [&] { CHECK_FALSE(s.find_session_by_reference("").has_value()); });
+}
+
+STORE_TEST("range queries return every session overlapping the range, by start time") {
+  TestType backend;
+  store& s = backend.store;
+  const interval range{at("2026-03-02T10:00:00Z"), at("2026-03-02T12:00:00Z")};
+  session_id a, b, c, d, e, f, g, h, i;
+  in_write(s, [&] {
+    // Provider 1, client 7 unless said otherwise.
+    a = s.insert_session(make_session(1, 7, at("2026-03-02T08:00:00Z"), 120min));  // ends at begin
+    b = s.insert_session(make_session(1, 7, at("2026-03-02T09:00:00Z"), 90min));   // runs into it
+    c = s.insert_session(make_session(1, 7, at("2026-03-01T14:00:00Z"), 24h));     // spans it
+    d = s.insert_session(make_session(1, 7, at("2026-03-02T10:00:00Z"), 60min));   // inside
+    e = s.insert_session(make_session(1, 7, at("2026-03-02T11:30:00Z"), 60min));   // runs out
+    f = s.insert_session(make_session(1, 7, at("2026-03-02T12:00:00Z"), 60min));   // starts at end
+    g = s.insert_session(make_session(2, 8, at("2026-03-02T10:00:00Z"), 60min));   // other people
+    h = s.insert_session(make_session(1, 7, at("2026-03-02T09:30:00Z"), 60min,
+                                      session_status::cancelled));                // not active
+    i = s.insert_session(make_session(3, 7, at("2026-03-02T11:00:00Z"), 15min));  // provider 3
+  });
+  in_read(s, [&] {
+    // Starts: c 03-01 14:00, b 09:00, h 09:30, d 10:00, i 11:00, e 11:30.
+    CHECK(ids_of(s.provider_sessions(provider_id{1}, range)) == std::vector{c, b, h, d, e});
+    CHECK(ids_of(s.active_provider_sessions(provider_id{1}, range)) == std::vector{c, b, d, e});
+    CHECK(ids_of(s.client_sessions(client_id{7}, range)) == std::vector{c, b, h, d, i, e});
+    CHECK(ids_of(s.active_client_sessions(client_id{7}, range)) == std::vector{c, b, d, i, e});
+    CHECK(ids_of(s.provider_sessions(provider_id{2}, range)) == std::vector{g});
+    CHECK(ids_of(s.client_sessions(client_id{8}, range)) == std::vector{g});
+    CHECK(s.provider_sessions(provider_id{4}, range).empty());
+    // a ends exactly at 10:00 and f starts exactly at 12:00: half-open, so they meet the range
+    // without overlapping it. Each is found by a range that does include it.
+    CHECK(ids_of(s.provider_sessions(provider_id{1},
+                                     {at("2026-03-02T09:59:59Z"), at("2026-03-02T10:00:00Z")})) ==
+          std::vector{c, a, b, h});
+    CHECK(ids_of(s.provider_sessions(provider_id{1},
+                                     {at("2026-03-02T12:59:00Z"), at("2026-03-02T13:30:00Z")})) ==
+          std::vector{c, f});
+  });
+}
+
+STORE_TEST("sessions starting at the same time come back in id order") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  std::vector<session_id> ids;
+  in_write(s, [&] {
+    for (int k = 0; k < 4; ++k) ids.push_back(s.insert_session(make_session(1, 7, t, 60min)));
+  });
+  std::sort(ids.begin(), ids.end());
+  in_read(s, [&] { CHECK(ids_of(s.provider_sessions(provider_id{1}, {t, t + 1h})) == ids); });
+}
+
+STORE_TEST("active-only queries keep pending_payment, scheduled, confirmed and in_progress") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  using enum session_status;
+  const session_status all[] = {pending_payment, scheduled, confirmed, in_progress,
+                                completed,       cancelled, no_show};
+  std::vector<session_id> active;
+  in_write(s, [&] {
+    int k = 0;
+    for (session_status status : all) {
+      const session_id id =
+          s.insert_session(make_session(5, 9, t + std::chrono::minutes{10 * k++}, 30min, status));
+      if (!slotbook::is_terminal(status)) active.push_back(id);
+    }
+  });
+  const interval day{t - 24h, t + 24h};
+  in_read(s, [&] {
+    CHECK(s.provider_sessions(provider_id{5}, day).size() == 7);
+    CHECK(ids_of(s.active_provider_sessions(provider_id{5}, day)) == active);
+    CHECK(ids_of(s.active_client_sessions(client_id{9}, day)) == active);
+  });
+}
+
+STORE_TEST("an empty or inverted range finds nothing") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] { s.insert_session(make_session(1, 7, t, 60min)); });
+  in_read(s, [&] {
+    CHECK(s.provider_sessions(provider_id{1}, {t + 10min, t + 10min}).empty());
+    CHECK(s.provider_sessions(provider_id{1}, {t + 20min, t + 10min}).empty());
+    CHECK(s.active_client_sessions(client_id{7}, {t + 20min, t + 10min}).empty());
+  });
+}
+
+STORE_TEST("pending holds come oldest first, created at or before the cutoff, at most limit") {
+  TestType backend;
+  store& s = backend.store;
+  const instant cutoff = at("2026-03-02T10:00:00Z");
+  const auto hold = [&](instant created, session_status status = session_status::pending_payment) {
+    session x = make_session(1, 7, at("2026-03-20T10:00:00Z"), 60min, status);
+    x.created_at = x.updated_at = created;
+    return s.insert_session(x);
+  };
+  session_id a, b, c, g, f;
+  in_write(s, [&] {
+    a = hold(cutoff - 3h);
+    b = hold(cutoff - 1h);
+    c = hold(cutoff - 2h);
+    hold(cutoff + 1h);                             // after the cutoff
+    hold(cutoff - 5h, session_status::scheduled);  // not a hold
+    hold(cutoff - 6h, session_status::cancelled);  // not a hold any more
+    g = hold(cutoff - 2h);                         // same time as c, larger id
+    f = hold(cutoff);                              // exactly at the cutoff
+  });
+  REQUIRE(c < g);
+  in_read(s, [&] {
+    CHECK(ids_of(s.pending_holds(cutoff, 100)) == std::vector{a, c, g, b, f});
+    CHECK(ids_of(s.pending_holds(cutoff, 2)) == std::vector{a, c});
+    CHECK(s.pending_holds(cutoff, 0).empty());
+    CHECK(s.pending_holds(cutoff - 4h, 100).empty());
+  });
+}
+
+STORE_TEST("updating a session replaces it; updating an unknown one is not_found") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  session x = make_session(1, 7, t, 60min);
+  x.id = in_write(s, [&] { return s.insert_session(x); });
+  session moved = x;
+  moved.scheduled_at = t + 48h;
+  moved.status = session_status::confirmed;
+  moved.booking_reference = "BK-2026-000777";
+  moved.notes = "moved";
+  in_write(s, [&] { s.update_session(moved); });
+  in_read(s, [&] {
+    CHECK(s.find_session(x.id) == moved);
+    CHECK(s.find_session_by_reference("BK-2026-000777") == moved);
+    // The indexes follow the update: found at the new time only.
+    CHECK(s.provider_sessions(provider_id{1}, {t, t + 1h}).empty());
+    CHECK(ids_of(s.client_sessions(client_id{7}, {t + 48h, t + 49h})) == std::vector{x.id});
+  });
+  session ghost = moved;
+  ghost.id = session_id{x.id.value + 100};
+  in_write(s, [&] { expect_error([&] { s.update_session(ghost); }, errc::not_found); });
+}
+
+STORE_TEST("a session failing validation is refused and nothing is stored") {
+  TestType backend;
+  store& s = backend.store;
+  session no_client = make_session(1, 7, at("2026-03-02T10:00:00Z"), 60min);
+  no_client.client = client_id{};
+  const session too_long = make_session(1, 7, at("2026-03-02T10:00:00Z"), 24h + 1min);
+  // One second before 0001-01-01T00:00:00Z.
+  const session too_early =
+      make_session(1, 7, instant{std::chrono::seconds{-62'135'596'801}}, 60min);
+  session stored = make_session(1, 7, at("2026-03-03T10:00:00Z"), 60min);
+  in_write(s, [&] {
+    expect_error([&] { s.insert_session(no_client); }, errc::invalid_argument, "client");
+    expect_error([&] { s.insert_session(too_long); }, errc::invalid_argument, "duration");
+    expect_error([&] { s.insert_session(too_early); }, errc::invalid_argument, "scheduled_at");
+    stored.id = s.insert_session(stored);
+    session broken = stored;
+    broken.duration = 0min;
+    expect_error([&] { s.update_session(broken); }, errc::invalid_argument, "duration");
+  });
+  in_read(s, [&] {
+    CHECK(ids_of(s.provider_sessions(provider_id{1},
+                                     {at("2000-01-01T00:00:00Z"), at("2100-01-01T00:00:00Z")})) ==
+          std::vector{stored.id});
+    CHECK(s.find_session(stored.id) == stored);
+  });
+}
+
+STORE_TEST("a 24-hour session at the very end of year 9999 is stored and found") {
+  TestType backend;
+  store& s = backend.store;
+  const instant last = at("9999-12-31T23:59:00Z");
+  const session x = make_session(1, 7, last, 24h);
+  const session_id id = in_write(s, [&] { return s.insert_session(x); });
+  in_read(s, [&] {
+    CHECK(ids_of(s.provider_sessions(provider_id{1}, {last + 23h, last + 24h})) == std::vector{id});
+    CHECK(s.provider_sessions(provider_id{1}, {last + 24h, last + 25h}).empty());
+  });
+}
+
+STORE_TEST("ids above 2^63 are stored and found exactly") {
+  TestType backend;
+  store& s = backend.store;
+  constexpr std::uint64_t big = std::numeric_limits<std::uint64_t>::max();
+  const instant t = at("2026-03-02T10:00:00Z");
+  session x = make_session(big, big - 1, t, 60min);
+  x.rescheduled_from = session_id{big};
+  x.id = in_write(s, [&] { return s.insert_session(x); });
+  in_read(s, [&] {
+    CHECK(s.find_session(x.id) == x);
+    CHECK(ids_of(s.provider_sessions(provider_id{big}, {t, t + 1h})) == std::vector{x.id});
+    CHECK(ids_of(s.client_sessions(client_id{big - 1}, {t, t + 1h})) == std::vector{x.id});
+  });
+}
+
+STORE_TEST("reference sequences count 1, 2, 3 per year, each year on its own") {
+  TestType backend;
+  store& s = backend.store;
+  in_write(s, [&] {
+    CHECK(s.next_reference_sequence(2026) == 1);
+    CHECK(s.next_reference_sequence(2026) == 2);
+    CHECK(s.next_reference_sequence(2027) == 1);
+  });
+  in_write(s, [&] {
+    CHECK(s.next_reference_sequence(2026) == 3);
+    CHECK(s.next_reference_sequence(2027) == 2);
+    CHECK(s.next_reference_sequence(1999) == 1);
+  });
+}
+
+// --- transactions -------------------------------------------------------------------------------
+
+STORE_TEST("a rolled-back write transaction leaves no trace") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  session kept = make_session(1, 7, t, 60min);
+  provider_profile p1 = nairobi_provider(1);
+  std::int64_t kept_reminder = 0;
+  in_write(s, [&] {
+    kept.id = s.insert_session(kept);
+    const reminder r{kept.id, t - 2h, reminder_channel::email, 2h};
+    kept_reminder = s.enqueue_reminders(std::span(&r, 1), client_id{7}).at(0);
+    CHECK(s.append_audit(make_audit("book", kept.id.value, std::string(64, 'a'))) == 1);
+    CHECK(s.next_reference_sequence(2026) == 1);
+    s.put_provider(p1);
+  });
+  const auto reminders_before = in_read(s, [&] { return s.session_reminders(kept.id); });
+
+  session_id added;
+  std::int64_t added_reminder = 0;
+  {
+    transaction tx(s, access::write);
+    added = s.insert_session(make_session(1, 7, t + 2h, 60min));
+    session changed = kept;
+    changed.status = session_status::confirmed;
+    changed.scheduled_at = t + 24h;
+    changed.booking_reference = "BK-2026-000009";
+    s.update_session(changed);
+    const reminder r{added, t, reminder_channel::sms, 2h};
+    added_reminder = s.enqueue_reminders(std::span(&r, 1), client_id{7}).at(0);
+    CHECK(s.claim_due_reminders(t, 10, t + 5min).size() == 2);  // both are due at t
+    CHECK(s.remove_reminders(kept.id) == 1);
+    CHECK(s.append_audit(make_audit("cancel", kept.id.value, std::string(64, 'b'))) == 2);
+    CHECK(s.next_reference_sequence(2026) == 2);
+    CHECK(s.next_reference_sequence(2030) == 1);
+    provider_profile renamed = p1;
+    renamed.name = "renamed";
+    renamed.hours.windows.pop_back();
+    s.put_provider(renamed);
+    s.put_provider(nairobi_provider(2));
+    // no commit: the destructor rolls back
+  }
+
+  in_read(s, [&] {
+    CHECK_FALSE(s.find_session(added).has_value());
+    CHECK(s.find_session(kept.id) == kept);
+    CHECK_FALSE(s.find_session_by_reference("BK-2026-000009").has_value());
+    CHECK(ids_of(s.provider_sessions(provider_id{1}, {t - 1h, t + 48h})) == std::vector{kept.id});
+    CHECK(s.session_reminders(kept.id) == reminders_before);
+    CHECK(s.session_reminders(added).empty());
+    CHECK_FALSE(s.find_reminder(added_reminder).has_value());
+    CHECK(s.find_reminder(kept_reminder)->state == reminder_state::pending);
+    REQUIRE(s.last_audit().has_value());
+    CHECK(s.last_audit()->sequence == 1);
+    CHECK(s.audit_entries(0, 10).size() == 1);
+    CHECK(s.provider_ids() == std::vector{provider_id{1}});
+    require_same(*s.find_provider(provider_id{1}), p1);
+  });
+  in_write(s, [&] {
+    // The counters moved back too: no gap in the sequences or the audit log.
+    CHECK(s.next_reference_sequence(2026) == 2);
+    CHECK(s.next_reference_sequence(2030) == 1);
+    CHECK(s.append_audit(make_audit("cancel", kept.id.value, std::string(64, 'c'))) == 2);
+  });
+}
+
+STORE_TEST("a transaction left by an exception rolls back") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  session_id added;
+  try {
+    transaction tx(s, access::write);
+    added = s.insert_session(make_session(1, 7, t, 60min));
+    s.next_reference_sequence(2026);
+    throw std::runtime_error("the payment gateway is down");
+  } catch (const std::runtime_error&) {
+  }
+  in_read(s, [&] {
+    CHECK_FALSE(s.find_session(added).has_value());
+    CHECK(s.provider_sessions(provider_id{1}, {t, t + 1h}).empty());
+  });
+  in_write(s, [&] { CHECK(s.next_reference_sequence(2026) == 1); });
+}
+
+STORE_TEST("committed changes are visible to later transactions") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  const session_id id = in_write(s, [&] { return s.insert_session(make_session(1, 7, t, 60min)); });
+  in_read(s, [&] { CHECK(s.find_session(id).has_value()); });
+  in_write(s, [&] { CHECK(s.find_session(id).has_value()); });
+}
+
+STORE_TEST("a transaction sees its own uncommitted writes") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  transaction tx(s, access::write);
+  const session_id id = s.insert_session(make_session(1, 7, t, 60min));
+  CHECK(s.find_session(id).has_value());
+  CHECK(ids_of(s.active_provider_sessions(provider_id{1}, {t, t + 1h})) == std::vector{id});
+}
+
+STORE_TEST("data methods outside a transaction, and writes in a read transaction, are refused") {
+  TestType backend;
+  store& s = backend.store;
+  const session x = make_session(1, 7, at("2026-03-02T10:00:00Z"), 60min);
+  expect_error([&] { s.find_session(session_id{1}); }, errc::storage, "outside a transaction");
+  expect_error([&] { s.insert_session(x); }, errc::storage, "outside a transaction");
+  expect_error([&] { s.provider_ids(); }, errc::storage, "outside a transaction");
+  {
+    transaction tx(s, access::read);
+    expect_error([&] { s.insert_session(x); }, errc::storage, "read-only");
+    expect_error([&] { s.next_reference_sequence(2026); }, errc::storage, "read-only");
+    expect_error([&] { s.append_audit(make_audit("x", 0, "h")); }, errc::storage, "read-only");
+    CHECK(s.provider_ids().empty());  // reading is fine
+    tx.commit();
+  }
+  // After commit the transaction is over.
+  expect_error([&] { s.find_session(session_id{1}); }, errc::storage, "outside a transaction");
+}
+
+STORE_TEST("transactions on one store do not nest on one thread") {
+  TestType backend;
+  store& s = backend.store;
+  transaction outer(s, access::read);
+  expect_error([&] { transaction inner(s, access::write); }, errc::storage, "do not nest");
+  expect_error([&] { transaction inner(s, access::read); }, errc::storage, "do not nest");
+  // The outer transaction is unharmed.
+  CHECK(s.provider_ids().empty());
+}
+
+STORE_TEST("a thread may hold transactions on two different stores at once") {
+  TestType first;
+  TestType second;
+  const instant t = at("2026-03-02T10:00:00Z");
+  transaction a(first.store, access::write);
+  transaction b(second.store, access::write);
+  const session_id id = first.store.insert_session(make_session(1, 7, t, 60min));
+  CHECK_FALSE(second.store.find_session(id).has_value());
+  a.commit();
+  b.commit();
+}
+
+// --- providers ----------------------------------------------------------------------------------
+
+STORE_TEST("a provider profile round-trips exactly, and putting it again replaces it") {
+  TestType backend;
+  store& s = backend.store;
+  const provider_profile p = nairobi_provider(42);
+  in_write(s, [&] { s.put_provider(p); });
+  in_read(s, [&] {
+    const auto found = s.find_provider(provider_id{42});
+    REQUIRE(found.has_value());
+    require_same(*found, p);
+  });
+
+  provider_profile changed = p;
+  changed.name = "Dr. W. Kamau";
+  changed.active = false;
+  changed.hours.zone = "Europe/London";
+  changed.hours.windows = {{date::Friday, 10h, 11h}};
+  changed.hours.exceptions = {slotbook::date_exception::closed(date::year{2027} / 1 / 1)};
+  changed.hours.effective_from.reset();
+  changed.hours.effective_until.reset();
+  changed.hours.active = false;
+  changed.rules = slotbook::slot_rules{};  // defaults: no step, no per-day limit
+  changed.price = slotbook::money::kes(0);
+  in_write(s, [&] { s.put_provider(changed); });
+  in_read(s, [&] {
+    const auto found = s.find_provider(provider_id{42});
+    REQUIRE(found.has_value());
+    require_same(*found, changed);
+    CHECK_FALSE(s.find_provider(provider_id{43}).has_value());
+  });
+}
+
+STORE_TEST("provider ids are listed ascending as unsigned numbers") {
+  TestType backend;
+  store& s = backend.store;
+  constexpr std::uint64_t big = std::numeric_limits<std::uint64_t>::max();
+  in_write(s, [&] {
+    for (std::uint64_t id : {big, std::uint64_t{30}, std::uint64_t{2}, std::uint64_t{1} << 63}) {
+      s.put_provider(nairobi_provider(id));
+    }
+  });
+  in_read(s, [&] {
+    CHECK(s.provider_ids() == std::vector{provider_id{2}, provider_id{30},
+                                          provider_id{std::uint64_t{1} << 63}, provider_id{big}});
+  });
+}
+
+STORE_TEST("an unusable provider profile is refused and nothing is stored") {
+  TestType backend;
+  store& s = backend.store;
+  provider_profile bad_zone = nairobi_provider(1);
+  bad_zone.hours.zone = "Mars/Olympus_Mons";
+  provider_profile negative_price = nairobi_provider(2);
+  negative_price.price = slotbook::money::kes(-1);
+  provider_profile no_id = nairobi_provider(0);
+  provider_profile bad_rules = nairobi_provider(3);
+  bad_rules.rules.duration = 0min;
+  in_write(s, [&] {
+    expect_error([&] { s.put_provider(bad_zone); }, errc::invalid_argument, "Mars/Olympus_Mons");
+    expect_error([&] { s.put_provider(negative_price); }, errc::invalid_argument, "price");
+    expect_error([&] { s.put_provider(no_id); }, errc::invalid_argument, "provider.id");
+    expect_error([&] { s.put_provider(bad_rules); }, errc::invalid_argument, "duration");
+  });
+  in_read(s, [&] { CHECK(s.provider_ids().empty()); });
+}
+
+// --- reminder queue -----------------------------------------------------------------------------
+
+STORE_TEST("queued reminders read back pending, with no attempts, by due time per session") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  const std::vector<reminder> plan{{session_id{1}, t - 15min, reminder_channel::sms, 15min},
+                                   {session_id{1}, t - 24h, reminder_channel::email, 24h},
+                                   {session_id{2}, t - 2h, reminder_channel::email, 2h}};
+  const auto ids = in_write(s, [&] { return s.enqueue_reminders(plan, client_id{7}); });
+  REQUIRE(ids.size() == 3);
+  CHECK(std::set<std::int64_t>(ids.begin(), ids.end()).size() == 3);
+  in_read(s, [&] {
+    const auto first = s.find_reminder(ids[0]);
+    REQUIRE(first.has_value());
+    queued_reminder expected;
+    expected.id = ids[0];
+    expected.what = plan[0];
+    expected.client = client_id{7};
+    CHECK(*first == expected);
+    CHECK(ids_of(s.session_reminders(session_id{1})) == std::vector{ids[1], ids[0]});
+    CHECK(ids_of(s.session_reminders(session_id{2})) == std::vector{ids[2]});
+    CHECK(s.session_reminders(session_id{3}).empty());
+    CHECK_FALSE(s.find_reminder(ids[2] + 1000).has_value());
+  });
+}
+
+STORE_TEST("claiming takes due reminders oldest first, up to the limit, and leases them") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  const session_id sid{1};
+  std::int64_t r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
+  in_write(s, [&] {
+    const std::vector<reminder> plan{{sid, t - 2h, reminder_channel::email, 2h},
+                                     {sid, t - 1h, reminder_channel::sms, 1h},
+                                     {sid, t + 1h, reminder_channel::email, 3h},  // future
+                                     {sid, t - 3h, reminder_channel::email, 4h},  // retry later
+                                     {sid, t - 30min, reminder_channel::sms, 30min}};
+    const auto ids = s.enqueue_reminders(plan, client_id{7});
+    r1 = ids[0], r2 = ids[1], r3 = ids[2], r4 = ids[3], r5 = ids[4];
+    queued_reminder retry = *s.find_reminder(r4);
+    retry.attempts = 1;
+    retry.next_attempt = t + 30min;
+    retry.last_error = "smtp timeout";
+    s.update_reminder(retry);
+  });
+
+  // At t: due are r1 (t-2h), r2 (t-1h), r5 (t-30m); r4 waits for its retry, r3 for its time.
+  const auto first = in_write(s, [&] { return s.claim_due_reminders(t, 2, t + 5min); });
+  CHECK(ids_of(first) == std::vector{r1, r2});
+  for (const queued_reminder& r : first) {
+    CHECK(r.state == reminder_state::claimed);
+    CHECK(r.lease_until == t + 5min);
+    CHECK(r.attempts == 1);
+  }
+  in_read(s, [&] { CHECK(s.find_reminder(r1) == first[0]); });
+
+  // Still at t, r1 and r2 are leased: only r5 is left.
+  CHECK(ids_of(in_write(s, [&] { return s.claim_due_reminders(t, 10, t + 10min); })) ==
+        std::vector{r5});
+  CHECK(in_write(s, [&] { return s.claim_due_reminders(t, 10, t + 10min); }).empty());
+
+  // At t+5m the leases of r1 and r2 have run out (a worker died): they are claimed again.
+  const auto again = in_write(s, [&] { return s.claim_due_reminders(t + 5min, 10, t + 3h); });
+  CHECK(ids_of(again) == std::vector{r1, r2});
+  CHECK(again[0].attempts == 2);
+
+  // At t+2h: r4 (retry time passed), r5 (lease ran out at t+10m) and r3 (due t+1h).
+  const auto later = in_write(s, [&] { return s.claim_due_reminders(t + 2h, 10, t + 4h); });
+  CHECK(ids_of(later) == std::vector{r4, r5, r3});
+  CHECK(later[0].attempts == 2);  // 1 from before + this claim
+  CHECK(later[0].last_error == "smtp timeout");
+}
+
+STORE_TEST("sent and failed reminders are never claimed") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] {
+    const std::vector<reminder> plan{{session_id{1}, t - 2h, reminder_channel::email, 2h},
+                                     {session_id{1}, t - 1h, reminder_channel::email, 1h}};
+    const auto ids = s.enqueue_reminders(plan, client_id{7});
+    queued_reminder sent = *s.find_reminder(ids[0]);
+    sent.state = reminder_state::sent;
+    sent.sent_at = t - 2h;
+    s.update_reminder(sent);
+    queued_reminder failed = *s.find_reminder(ids[1]);
+    failed.state = reminder_state::failed;
+    failed.last_error = "no such number";
+    s.update_reminder(failed);
+  });
+  CHECK(in_write(s, [&] { return s.claim_due_reminders(t + 24h, 10, t + 25h); }).empty());
+}
+
+STORE_TEST("updating a reminder replaces its state fields only; an unknown one is not_found") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  const reminder planned{session_id{1}, t - 2h, reminder_channel::email, 2h};
+  const std::int64_t id =
+      in_write(s, [&] { return s.enqueue_reminders(std::span(&planned, 1), client_id{7}).at(0); });
+  queued_reminder update;
+  update.id = id;
+  update.what = {session_id{99}, t, reminder_channel::sms, 5min};  // not a state field: ignored
+  update.client = client_id{99};                                   // ditto
+  update.state = reminder_state::sent;
+  update.attempts = 3;
+  update.lease_until = t - 1h;
+  update.next_attempt = t - 90min;
+  update.sent_at = t - 110min;
+  update.last_error = "first try bounced";
+  in_write(s, [&] { s.update_reminder(update); });
+  queued_reminder expected = update;
+  expected.what = planned;
+  expected.client = client_id{7};
+  in_read(s, [&] { CHECK(s.find_reminder(id) == expected); });
+
+  update.id = id + 1000;
+  in_write(s, [&] { expect_error([&] { s.update_reminder(update); }, errc::not_found); });
+}
+
+STORE_TEST("removing a session's reminders drops its pending and claimed ones only") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  std::vector<std::int64_t> ids;
+  in_write(s, [&] {
+    const std::vector<reminder> plan{{session_id{1}, t - 3h, reminder_channel::email, 3h},
+                                     {session_id{1}, t - 2h, reminder_channel::email, 2h},
+                                     {session_id{1}, t + 1h, reminder_channel::email, 1h},
+                                     {session_id{2}, t + 1h, reminder_channel::email, 1h}};
+    ids = s.enqueue_reminders(plan, client_id{7});
+    queued_reminder sent = *s.find_reminder(ids[0]);
+    sent.state = reminder_state::sent;
+    sent.sent_at = t - 3h;
+    s.update_reminder(sent);
+    CHECK(s.claim_due_reminders(t, 1, t + 5min).size() == 1);  // claims ids[1]
+  });
+  CHECK(in_write(s, [&] { return s.remove_reminders(session_id{1}); }) == 2);
+  in_read(s, [&] {
+    CHECK(ids_of(s.session_reminders(session_id{1})) == std::vector{ids[0]});
+    CHECK(ids_of(s.session_reminders(session_id{2})) == std::vector{ids[3]});
+  });
+  CHECK(in_write(s, [&] { return s.remove_reminders(session_id{1}); }) == 0);
+}
+
+STORE_TEST("the backlog counts due and waiting reminders and the oldest due time") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  {
+    const auto empty = in_read(s, [&] { return s.backlog(t); });
+    CHECK(empty.due == 0);
+    CHECK(empty.waiting == 0);
+    CHECK_FALSE(empty.oldest_due.has_value());
+  }
+  std::vector<std::int64_t> ids;
+  in_write(s, [&] {
+    const std::vector<reminder> plan{{session_id{1}, t - 2h, reminder_channel::email, 2h},
+                                     {session_id{1}, t - 1h, reminder_channel::email, 1h},
+                                     {session_id{1}, t + 1h, reminder_channel::email, 3h},
+                                     {session_id{1}, t - 3h, reminder_channel::email, 4h},
+                                     {session_id{1}, t - 4h, reminder_channel::email, 5h}};
+    ids = s.enqueue_reminders(plan, client_id{7});
+    queued_reminder retry = *s.find_reminder(ids[3]);
+    retry.next_attempt = t + 30min;
+    s.update_reminder(retry);
+    queued_reminder sent = *s.find_reminder(ids[4]);
+    sent.state = reminder_state::sent;
+    sent.sent_at = t - 4h;
+    s.update_reminder(sent);
+  });
+  // Due at t: ids[0] (t-2h) and ids[1]; waiting: ids[2] (future) and ids[3] (retry later).
+  auto b = in_read(s, [&] { return s.backlog(t); });
+  CHECK(b.due == 2);
+  CHECK(b.waiting == 2);
+  CHECK(b.oldest_due == t - 2h);
+
+  // A claimed reminder with a live lease is neither due nor waiting.
+  in_write(s, [&] { CHECK(ids_of(s.claim_due_reminders(t, 1, t + 5min)) == std::vector{ids[0]}); });
+  b = in_read(s, [&] { return s.backlog(t); });
+  CHECK(b.due == 1);
+  CHECK(b.waiting == 2);
+  CHECK(b.oldest_due == t - 1h);
+
+  // Once its lease runs out it is due again.
+  b = in_read(s, [&] { return s.backlog(t + 5min); });
+  CHECK(b.due == 2);
+  CHECK(b.oldest_due == t - 2h);
+
+  // At t+1h everything not sent is due: ids[0..3].
+  b = in_read(s, [&] { return s.backlog(t + 1h); });
+  CHECK(b.due == 4);
+  CHECK(b.waiting == 0);
+  CHECK(b.oldest_due == t - 3h);
+}
+
+// --- audit log ----------------------------------------------------------------------------------
+
+STORE_TEST("audit entries get sequences 1, 2, 3 and read back as appended") {
+  TestType backend;
+  store& s = backend.store;
+  in_read(s, [&] {
+    CHECK_FALSE(s.last_audit().has_value());
+    CHECK(s.audit_entries(0, 10).empty());
+  });
+  audit_entry first = make_audit("book", 11, std::string(64, '1'));
+  first.sequence = 99;  // the store assigns sequences
+  audit_entry second = make_audit("status", 0, std::string(64, '2'));
+  second.who_role = slotbook::role::system;
+  second.who_id = 0;
+  second.before.reset();
+  second.after.reset();
+  second.detail.clear();
+  audit_entry third = make_audit("denied", 12, std::string(64, '3'));
+  third.who_role = slotbook::role::admin;
+  third.who_id = std::numeric_limits<std::uint64_t>::max();
+  in_write(s, [&] {
+    CHECK(s.append_audit(first) == 1);
+    CHECK(s.append_audit(second) == 2);
+  });
+  in_write(s, [&] { CHECK(s.append_audit(third) == 3); });
+  first.sequence = 1;
+  second.sequence = 2;
+  third.sequence = 3;
+  in_read(s, [&] {
+    CHECK(s.last_audit() == third);
+    CHECK(s.audit_entries(0, 10) == std::vector{first, second, third});
+    CHECK(s.audit_entries(1, 10) == std::vector{second, third});
+    CHECK(s.audit_entries(0, 2) == std::vector{first, second});
+    CHECK(s.audit_entries(-5, 1) == std::vector{first});
+    CHECK(s.audit_entries(3, 10).empty());
+    CHECK(s.audit_entries(0, 0).empty());
+  });
+}
+
+// --- concurrency --------------------------------------------------------------------------------
+
+STORE_TEST("concurrent write transactions never interleave: 4 x 200 sequence numbers are 1..800") {
+  TestType backend;
+  store& s = backend.store;
+  constexpr int threads = 4;
+  constexpr int each = 200;
+  std::vector<std::vector<std::uint64_t>> got(threads);
+  std::vector<std::thread> workers;
+  std::atomic<int> errors{0};
+  for (int k = 0; k < threads; ++k) {
+    workers.emplace_back([&, k] {
+      try {
+        for (int i = 0; i < each; ++i) {
+          got[static_cast<std::size_t>(k)].push_back(
+              in_write(s, [&] { return s.next_reference_sequence(2026); }));
+        }
+      } catch (...) {
+        ++errors;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  REQUIRE(errors == 0);
+  std::vector<std::uint64_t> all;
+  for (const auto& g : got) all.insert(all.end(), g.begin(), g.end());
+  std::sort(all.begin(), all.end());
+  std::vector<std::uint64_t> expected(threads * each);
+  std::iota(expected.begin(), expected.end(), std::uint64_t{1});
+  CHECK(all == expected);
+}
+
+STORE_TEST("concurrent check-then-insert transactions book each slot exactly once") {
+  TestType backend;
+  store& s = backend.store;
+  constexpr int threads = 4;
+  constexpr int slots = 30;
+  const instant first = at("2026-03-02T08:00:00Z");
+  std::atomic<int> booked{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> workers;
+  for (int k = 0; k < threads; ++k) {
+    workers.emplace_back([&, k] {
+      std::vector<int> order(slots);
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), std::mt19937{static_cast<unsigned>(k)});
+      try {
+        for (int slot : order) {
+          const instant start = first + std::chrono::minutes{30 * slot};
+          // Sessions are 45 minutes on a 30-minute grid: neighbours overlap too.
+          const interval wanted{start, start + 45min};
+          in_write(s, [&] {
+            if (!s.active_provider_sessions(provider_id{1}, wanted).empty()) return;
+            s.insert_session(make_session(1, static_cast<std::uint64_t>(100 + k), start, 45min));
+            ++booked;
+          });
+        }
+      } catch (...) {
+        ++errors;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  REQUIRE(errors == 0);
+  const auto all = in_read(s, [&] {
+    return s.provider_sessions(provider_id{1}, {first - 24h, first + 48h});
+  });
+  CHECK(static_cast<int>(all.size()) == booked.load());
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    INFO("sessions " << i - 1 << " and " << i);
+    CHECK_FALSE(
+        slotbook::session_interval(all[i - 1]).overlaps(slotbook::session_interval(all[i])));
+  }
+  // With no overlap allowed, at most every other 30-minute slot can be taken, and a free slot
+  // is only left free when a neighbour is taken: between 10 and 15 of the 30.
+  CHECK(all.size() >= 10);
+  CHECK(all.size() <= 15);
+}
+
+STORE_TEST("the store reports itself reachable") {
+  TestType backend;
+  CHECK(backend.store.reachable());
+}
