@@ -15,8 +15,9 @@
 /// (a value, never an exception for "no"). A move to `cancelled` goes through the cancellation
 /// policy (`cancel` is the same with a reason text), and a move to `no_show` applies the no-show
 /// charge, so the returned session already carries any refund, and `transition_result::refund`
-/// says how much the service must pay back through its payment gateway before it commits the
-/// session. Nothing here reads the clock: `now` is always an argument.
+/// says how much the service must pay back. The service records the decision and commits first,
+/// then calls its payment gateway, so a slow or failing gateway never holds a lock or loses the
+/// cancellation (see docs/service.md). Nothing here reads the clock: `now` is always an argument.
 
 #include <chrono>
 #include <optional>
@@ -227,9 +228,9 @@ struct transition_result {
   transition_reason reason{transition_reason::not_an_edge};
   /// The updated session when allowed (`updated_at = now`, plus the fields the edge records).
   std::optional<session> next;
-  /// What the service must pay back through its payment gateway before committing `next`
-  /// (cancellation or no-show refund); zero in the session's currency otherwise. If the gateway
-  /// fails, the service must not write `next`.
+  /// What the service must pay back through its payment gateway once `next` is committed
+  /// (cancellation or no-show refund); zero in the session's currency otherwise. A gateway
+  /// failure after commit is recorded in the audit log for reconciliation.
   money refund{};
   /// The cancellation policy's decision, for a transition to cancelled (allowed or refused).
   std::optional<cancellation_decision> cancellation;
@@ -282,7 +283,7 @@ inline void record_refund(session& s, const money& refund) {
 /// (`not_an_edge`); a policy refusal is `cancellation_refused` with the decision attached.
 ///
 ///     auto r = slotbook::cancel(s, slotbook::actor::client(s.client), now, "feeling better");
-///     if (r.allowed()) { gateway.refund(s.transaction_id, r.refund); store.write(*r.next); }
+///     if (r.allowed()) { store.update_session(*r.next); tx.commit(); gateway.refund(...); }
 inline transition_result cancel(const session& s, const actor& who, instant now, std::string reason,
                                 const lifecycle_rules& rules = {}) {
   validate(s);

@@ -1,0 +1,547 @@
+#pragma once
+/// \file booking_service.hpp
+/// "Book, pay, move, cancel — safely": the booking service, which runs every operation of the
+/// platform as one storage transaction over the pure core.
+///
+/// Each operation reads the current instant from the `clock` once, opens one transaction on the
+/// `store`, gathers what the pure rules need (the provider's hours, the sessions that occupy time,
+/// the session being changed), asks the rule (`check_bookable`, `transition`, `cancel`,
+/// `reschedule`, `plan_reminders`, ...), writes the outcome, appends the audit entry and commits.
+/// Availability check, conflict check and insert therefore happen under one write lock (in SQLite,
+/// `BEGIN IMMEDIATE`), so two clients can never book the same time, even from two processes.
+///
+/// Failures are `slotbook::error`:
+/// - `invalid_argument`: malformed input, naming the field and value;
+/// - `not_found`: no such provider or session;
+/// - `forbidden`: the actor may not see or change this (see the access table in docs/service.md);
+/// - `conflict`: the time is taken (provider or client), or the session's status is not what the
+///   request expects (a stale view);
+/// - `outside_availability`: the provider does not work then, or is inactive;
+/// - `policy_denied`: a rule says no (notice, horizon, day full, reschedule limit, no-shows, ...);
+/// - `storage`: the store failed.
+/// A refused operation changes nothing, except that it appends one audit entry (`refused`, or
+/// `denied` for `forbidden`) in a transaction of its own.
+///
+/// Thread safety: a `booking_service` may be used from many threads at once when its store can
+/// (both shipped stores can). Events (`subscribe`) are delivered after commit, in commit order;
+/// refunds and reminders talk to the host's gateway and notifier outside any transaction.
+///
+/// The full contract (each operation's transaction, the access table, the audit chain, events,
+/// the reminder worker, health) is in docs/service.md.
+///
+///     slotbook::sqlite_store store{"slotbook.db"};
+///     slotbook::system_clock clock;
+///     slotbook::booking_service service{store, clock};
+///     slotbook::booking_request r;
+///     r.provider = slotbook::provider_id{42};
+///     r.client = slotbook::client_id{7};
+///     r.scheduled_at = slotbook::parse_instant("2026-01-15T10:00:00Z", "scheduledAt");
+///     auto booked = service.book(slotbook::actor::client(r.client), r);
+///     booked.booking_reference;  // "BK-2026-001234"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "slotbook/actor.hpp"
+#include "slotbook/analytics.hpp"
+#include "slotbook/clock.hpp"
+#include "slotbook/events.hpp"
+#include "slotbook/ids.hpp"
+#include "slotbook/lifecycle.hpp"
+#include "slotbook/money.hpp"
+#include "slotbook/notifier.hpp"
+#include "slotbook/payment.hpp"
+#include "slotbook/policy.hpp"
+#include "slotbook/reminders.hpp"
+#include "slotbook/session.hpp"
+#include "slotbook/slots.hpp"
+#include "slotbook/store.hpp"
+#include "slotbook/time.hpp"
+
+namespace slotbook {
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+/// How failed reminders are retried and how long a worker may hold one.
+///
+///     slotbook::reminder_retry r;  // lease 5 min, retries after 1, 2, 4, 8 min, then failed
+///     r.max_attempts = 3;
+struct reminder_retry {
+  /// How long a claimed reminder belongs to the worker that claimed it; after that another
+  /// worker may claim it again (the first one is presumed dead).
+  std::chrono::seconds lease{std::chrono::minutes{5}};
+  /// Delay before the first retry; each further retry doubles it, up to `max_backoff`.
+  std::chrono::seconds first_backoff{std::chrono::minutes{1}};
+  std::chrono::seconds max_backoff{std::chrono::hours{1}};
+  /// Attempts in all (the first send included); after the last failure the reminder is `failed`.
+  std::int32_t max_attempts{5};
+
+  friend bool operator==(const reminder_retry&, const reminder_retry&) = default;
+};
+
+/// Everything a `booking_service` is configured with. The policies are the pure core's own
+/// values, with the platform's defaults.
+///
+///     slotbook::service_options o;
+///     o.lifecycle.cancellation = slotbook::cancellation_policy::tiered();
+///     o.payments = &gateway;
+struct service_options {
+  /// Holds, the cancellation policy, the no-show policy and how early a session may start: the
+  /// rules of `lifecycle.hpp`, which `cancel`, `update_status`, `confirm_payment` and
+  /// `expire_holds` apply (`lifecycle.no_show` also decides when a client is blocked from
+  /// booking).
+  lifecycle_rules lifecycle{};
+  /// Who may move a session, with how much notice, how often.
+  reschedule_policy reschedule{};
+  /// When reminders are due before a session.
+  reminder_plan reminders{};
+  /// A client's reminder channels and offsets; unset: email for every offset of the plan. Called
+  /// inside a write transaction: it must be quick and must not call the service.
+  std::function<reminder_preferences(client_id)> preferences{};
+  /// Reminder leases and retries.
+  reminder_retry retry{};
+  /// Refunds go here; null: refunds are recorded but not paid out (the outcome says so).
+  payment_gateway* payments = nullptr;
+  /// Used by `run_reminders()` without an argument; may be null.
+  notifier* notifications = nullptr;
+  /// `health()` reports `degraded` from this many due reminders on (the seed's 1000).
+  std::size_t degraded_backlog{1000};
+};
+
+/// Throws `errc::invalid_argument` naming the first bad option.
+void validate(const service_options& o);
+
+// ---------------------------------------------------------------------------------------------
+// Requests and results
+// ---------------------------------------------------------------------------------------------
+
+/// The longest `notes`, `special_requests`, cancellation reason or payment text the service
+/// accepts, in bytes.
+inline constexpr std::size_t max_text_bytes = 10000;
+
+/// A booking request: the seed's `POST /api/sessions/book` body (the intake form goes through
+/// intake.hpp).
+///
+///     slotbook::booking_request r{slotbook::provider_id{42}, slotbook::client_id{7},
+///                                 slotbook::parse_instant("2026-01-15T10:00:00Z")};
+struct booking_request {
+  provider_id provider{};
+  client_id client{};
+  instant scheduled_at{};
+  /// Must equal the provider's session length (`provider_profile::rules.duration`).
+  std::chrono::minutes duration{60};
+  session_type type{session_type::initial};
+  std::string special_requests{};
+  std::string notes{};
+};
+
+/// What a booking returns: the seed's response.
+struct booking_confirmation {
+  session_id session{};
+  std::string booking_reference{};  ///< `BK-2026-001234`
+  instant scheduled_at{};
+  bool payment_required{false};  ///< true when the provider charges: status is pending_payment
+  money amount{};
+  session_status status{session_status::scheduled};
+
+  friend bool operator==(const booking_confirmation&, const booking_confirmation&) = default;
+};
+
+/// Where a refund stands after an operation.
+enum class refund_state : std::uint8_t {
+  none,            ///< nothing to refund
+  not_configured,  ///< a refund was decided and recorded, but no gateway is configured
+  refunded,        ///< the gateway made it
+  failed,          ///< the gateway refused or threw; recorded in the audit log, retry by hand
+};
+
+/// `"none"`, `"not_configured"`, `"refunded"`, `"failed"`.
+constexpr std::string_view to_string(refund_state s) noexcept {
+  switch (s) {
+    case refund_state::none:
+      return "none";
+    case refund_state::not_configured:
+      return "not_configured";
+    case refund_state::refunded:
+      return "refunded";
+    case refund_state::failed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+/// The refund part of an operation's result.
+struct refund_outcome {
+  refund_state state{refund_state::none};
+  money amount{};                   ///< decided (and recorded on the session)
+  std::string gateway_reference{};  ///< when refunded
+  std::string error{};              ///< when failed
+
+  friend bool operator==(const refund_outcome&, const refund_outcome&) = default;
+};
+
+/// What `cancel` did.
+struct cancellation_result {
+  session cancelled{};               ///< the session as stored afterwards
+  cancellation_decision decision{};  ///< the policy's decision (why, how much notice, which tier)
+  refund_outcome refund{};
+};
+
+/// A status change request: the seed's `PUT /api/sessions/:id/status`.
+///
+///     slotbook::status_change c{slotbook::session_status::confirmed};
+///     c.expected = slotbook::session_status::scheduled;  // refuse with conflict if it changed
+struct status_change {
+  session_status to{session_status::confirmed};
+  /// When set, the session must still have this status, or it is `errc::conflict` (the caller
+  /// acted on a stale view).
+  std::optional<session_status> expected{};
+  /// When set, replaces the session's notes (the seed's `"notes": "Client confirmed attendance"`).
+  std::optional<std::string> notes{};
+};
+
+/// What `update_status` did.
+struct status_result {
+  session updated{};
+  refund_outcome refund{};  ///< a no-show refund of part of the payment, or a cancellation's
+};
+
+/// How a payment notification was taken.
+enum class payment_outcome : std::uint8_t {
+  scheduled,          ///< the hold was paid in time and is now scheduled
+  already_confirmed,  ///< the same transaction was confirmed before (a repeated webhook)
+  refunded_late,      ///< the hold had expired (or was let go): the payment is refunded in full
+};
+
+/// `"scheduled"`, `"already_confirmed"`, `"refunded_late"`.
+constexpr std::string_view to_string(payment_outcome o) noexcept {
+  switch (o) {
+    case payment_outcome::scheduled:
+      return "scheduled";
+    case payment_outcome::already_confirmed:
+      return "already_confirmed";
+    case payment_outcome::refunded_late:
+      return "refunded_late";
+  }
+  return "unknown";
+}
+
+/// What `confirm_payment` did.
+struct payment_result {
+  session updated{};
+  payment_outcome outcome{payment_outcome::scheduled};
+  refund_outcome refund{};  ///< for `refunded_late`
+};
+
+/// What `reschedule` did.
+struct reschedule_confirmation {
+  session replaced{};     ///< the old session, now cancelled with reason "rescheduled"
+  session replacement{};  ///< the new one, scheduled, with its own booking reference
+  reschedule_decision decision{};
+};
+
+/// A reminder handed to a worker, with what its message needs.
+struct claimed_reminder {
+  queued_reminder queued{};    ///< as claimed (state claimed, `attempts` counts this claim)
+  reminder_message message{};  ///< ready for the notifier
+};
+
+/// What one `run_reminders` pass did.
+struct reminder_run {
+  std::size_t claimed{0};
+  std::size_t sent{0};
+  std::size_t retrying{0};  ///< failed, to be tried again later
+  std::size_t given_up{0};  ///< failed for the last time
+
+  friend bool operator==(const reminder_run&, const reminder_run&) = default;
+};
+
+/// Overall state for a health endpoint.
+enum class health_status : std::uint8_t {
+  healthy,    ///< storage answers, reminder backlog below `degraded_backlog`
+  degraded,   ///< storage answers, but the due backlog is at or above `degraded_backlog`
+  unhealthy,  ///< storage does not answer
+};
+
+/// `"healthy"`, `"degraded"`, `"unhealthy"`.
+constexpr std::string_view to_string(health_status s) noexcept {
+  switch (s) {
+    case health_status::healthy:
+      return "healthy";
+    case health_status::degraded:
+      return "degraded";
+    case health_status::unhealthy:
+      return "unhealthy";
+  }
+  return "unknown";
+}
+
+/// The seed's health check as a value.
+struct health_report {
+  health_status status{health_status::unhealthy};
+  instant at{};
+  bool storage_reachable{false};
+  std::size_t reminders_due{0};      ///< due now and not yet sent (including expired leases)
+  std::size_t reminders_waiting{0};  ///< queued for later
+  /// How long the oldest due reminder has been due; unset when none is due.
+  std::optional<std::chrono::seconds> oldest_due_age{};
+  std::string error{};  ///< when the backlog could not be read
+
+  friend bool operator==(const health_report&, const health_report&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain
+// ---------------------------------------------------------------------------------------------
+
+/// The hash of the (absent) entry before the first: 64 zeros.
+inline constexpr std::string_view audit_genesis_hash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The canonical text of an entry that its hash covers: every field except `sequence` and
+/// `hash` (docs/service.md gives the exact format). The order is protected by the chain, not by
+/// the sequence number, so `verify_audit` can tell a reordered entry from an edited one.
+std::string audit_canonical_text(const audit_entry& e);
+
+/// SHA-256 over `e.previous_hash` followed by `audit_canonical_text(e)`, as 64 lowercase hex
+/// digits.
+///
+///     e.previous_hash = std::string(slotbook::audit_genesis_hash);
+///     e.hash = slotbook::audit_hash(e);
+std::string audit_hash(const audit_entry& e);
+
+/// What is wrong with an audit log, at the first place it goes wrong.
+enum class audit_problem : std::uint8_t {
+  none,           ///< the chain is intact
+  missing_entry,  ///< a sequence number is skipped: an entry was deleted
+  edited,         ///< the entry's hash does not match its contents: it was changed
+  out_of_order,   ///< the entry is intact but does not follow its predecessor: reordered (or
+                  ///< entries before it were deleted and the rest renumbered)
+  head_mismatch,  ///< the log ends before, or differs at, a head recorded earlier: truncated
+};
+
+/// `"none"`, `"missing_entry"`, `"edited"`, `"out_of_order"`, `"head_mismatch"`.
+constexpr std::string_view to_string(audit_problem p) noexcept {
+  switch (p) {
+    case audit_problem::none:
+      return "none";
+    case audit_problem::missing_entry:
+      return "missing_entry";
+    case audit_problem::edited:
+      return "edited";
+    case audit_problem::out_of_order:
+      return "out_of_order";
+    case audit_problem::head_mismatch:
+      return "head_mismatch";
+  }
+  return "unknown";
+}
+
+/// The result of checking an audit log.
+struct audit_verification {
+  audit_problem problem{audit_problem::none};
+  std::int64_t sequence{0};  ///< where the problem is (the first bad or missing sequence)
+  std::int64_t checked{0};   ///< entries checked
+  std::string message{};     ///< says what is wrong, for a human
+
+  /// True when nothing is wrong.
+  bool ok() const noexcept { return problem == audit_problem::none; }
+};
+
+/// The last entry of a log (sequence and hash). Deleting entries at the end of a log leaves a
+/// shorter chain that is still valid; a host that keeps the head somewhere else (another system,
+/// a printed report) can pass it to `verify_audit` to catch that.
+struct audit_head {
+  std::int64_t sequence{0};
+  std::string hash{audit_genesis_hash};
+
+  friend bool operator==(const audit_head&, const audit_head&) = default;
+};
+
+/// Checks entries one at a time, in the order they are stored: the engine behind
+/// `booking_service::verify_audit`, usable on an exported log.
+///
+///     slotbook::audit_verifier v;
+///     for (const auto& e : exported) if (!v.next(e)) break;
+///     v.finish().ok();
+class audit_verifier {
+ public:
+  /// With `expected`, the log must also reach that head (see `audit_head`); a negative expected
+  /// sequence is `errc::invalid_argument`.
+  explicit audit_verifier(std::optional<audit_head> expected = std::nullopt);
+  /// Checks `e` against the entries seen so far; false once a problem is found (then `result()`
+  /// says which, and later entries are ignored).
+  bool next(const audit_entry& e);
+  /// Call after the last entry: checks the end of the log against the expected head.
+  const audit_verification& finish();
+  /// The outcome so far.
+  const audit_verification& result() const noexcept { return result_; }
+  /// The last good entry seen (sequence 0 and the genesis hash before the first).
+  const audit_head& head() const noexcept { return head_; }
+
+ private:
+  bool fail(audit_problem p, std::int64_t sequence, std::string message);
+
+  std::optional<audit_head> expected_{};
+  audit_verification result_{};
+  audit_head head_{};
+};
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+/// The booking service. Holds references to a store and a clock (both must outlive it) and its
+/// options. See the file comment and docs/service.md.
+class booking_service {
+ public:
+  /// Throws `errc::invalid_argument` for invalid options.
+  booking_service(store& db, clock& time, service_options options = {});
+  ~booking_service();
+  booking_service(const booking_service&) = delete;
+  booking_service& operator=(const booking_service&) = delete;
+
+  /// The options it was built with.
+  const service_options& options() const noexcept;
+
+  // --- providers ------------------------------------------------------------------------------
+  /// Creates or replaces a provider's profile (hours, slot rules, price, active). Admin and system
+  /// for any provider; a provider for their own profile. The schedule and rules are validated.
+  ///
+  ///     service.put_provider(slotbook::actor::admin(slotbook::admin_id{1}), profile);
+  void put_provider(const actor& who, const provider_profile& profile);
+  /// The profile; anyone may read it (it is what a booking page shows). `not_found` if unknown.
+  provider_profile provider(provider_id id);
+
+  // --- booking --------------------------------------------------------------------------------
+  /// Books a session; see docs/service.md for the checks, in order. A client books for
+  /// themselves, a provider into their own calendar, an admin or the system for anyone.
+  ///
+  ///     auto b = service.book(slotbook::actor::client(r.client), r);
+  ///     if (b.payment_required) start_checkout(b.booking_reference, b.amount);
+  booking_confirmation book(const actor& who, const booking_request& request);
+
+  /// Records a payment on a pending_payment session (admin or system: the payment webhook). In
+  /// time, the session becomes scheduled and its reminders are queued. After the hold expired
+  /// (or was let go) the session stays (or becomes) cancelled and the payment is refunded in full
+  /// (`refunded_late`). The same transaction confirmed twice is `already_confirmed`.
+  ///
+  ///     // in the M-Pesa callback:
+  ///     auto p = service.confirm_payment(slotbook::actor::system(), id, "mpesa", "QK7H2XYZ");
+  payment_result confirm_payment(const actor& who, session_id id, std::string_view method,
+                                 std::string_view transaction_id);
+
+  /// Moves a session to another status under the lifecycle rules (`transition`); a move to
+  /// cancelled is `cancel` with an empty reason.
+  ///
+  ///     service.update_status(slotbook::actor::provider(p), id,
+  ///                           {slotbook::session_status::in_progress});
+  status_result update_status(const actor& who, session_id id, const status_change& change);
+
+  /// Cancels a session under the cancellation policy; reminders are dropped, and a refund is
+  /// recorded in the transaction and then paid through the gateway (see payment.hpp).
+  ///
+  ///     auto c = service.cancel(slotbook::actor::client(c7), id, "travelling");
+  ///     if (c.refund.state == slotbook::refund_state::failed) alert_finance(c.refund.error);
+  cancellation_result cancel(const actor& who, session_id id, std::string_view reason = {});
+
+  /// Moves a scheduled or confirmed session to `new_start`: the reschedule policy, then
+  /// `check_bookable` with the old session left out of the busy times, then the client's other
+  /// sessions. The old session is cancelled (reason "rescheduled", no refund: the payment moves)
+  /// and the replacement gets a new reference and the reminders.
+  ///
+  ///     auto r = service.reschedule(who, id, slotbook::parse_instant("2026-01-16T07:00:00Z"));
+  ///     r.replacement.booking_reference;  // the new reference
+  reschedule_confirmation reschedule(const actor& who, session_id id, instant new_start);
+
+  /// Cancels unpaid holds whose time ran out (as the system), at most `limit` per call, oldest
+  /// first, in one transaction; returns how many.
+  ///
+  ///     every_minute([&] { service.expire_holds(); });
+  std::size_t expire_holds(std::size_t limit = 1000);
+
+  // --- reading --------------------------------------------------------------------------------
+  /// One session, if `who` may see it (its client, its provider, admin, system).
+  session get_session(const actor& who, session_id id);
+  /// The same, by booking reference.
+  session find_by_reference(const actor& who, std::string_view reference);
+  /// A client's own sessions overlapping `range`, by start (the seed's my-sessions). `who` must
+  /// be a client.
+  std::vector<session> my_sessions(const actor& who, interval range);
+  /// A provider's own sessions overlapping `range`, by start (the seed's assigned). `who` must be
+  /// a provider.
+  std::vector<session> assigned_sessions(const actor& who, interval range);
+  /// Any client's sessions: the client themselves, admin, system.
+  std::vector<session> client_sessions(const actor& who, client_id client, interval range);
+  /// Any provider's sessions: the provider themselves, admin, system.
+  std::vector<session> provider_sessions(const actor& who, provider_id provider, interval range);
+  /// The provider's slots starting in `range`, each available or with its reason (`generate_slots`
+  /// over the sessions that occupy time now). Public: no actor. An inactive provider has none.
+  std::vector<slot> slots(provider_id provider, interval range);
+  /// `analyze_sessions` over the provider's sessions scheduled in `range`, revenue in the
+  /// provider's currency: the provider themselves, admin, system.
+  session_analytics analytics(const actor& who, provider_id provider, interval range);
+
+  // --- reminders ------------------------------------------------------------------------------
+  /// Claims up to `limit` due reminders for this worker until `now + retry.lease`, in one write
+  /// transaction: no other worker gets them while the lease runs. Reminders whose session no
+  /// longer gets reminders are closed as failed instead of being returned.
+  ///
+  ///     for (const auto& c : service.due_reminders(20)) {
+  ///       auto d = notifier.send(c.message);
+  ///       d.delivered ? service.mark_sent(c.queued) : (void)service.mark_failed(c.queued,
+  ///       d.error);
+  ///     }
+  std::vector<claimed_reminder> due_reminders(std::size_t limit = 100);
+  /// Records that a claimed reminder was delivered. `conflict` if the claim is no longer this
+  /// worker's (the lease expired and another worker claimed it, or it was already marked);
+  /// `not_found` if the reminder was dropped (its session was cancelled meanwhile).
+  void mark_sent(const queued_reminder& claimed);
+  /// Records a failed delivery: retried after `first_backoff * 2^(attempts - 1)` (capped at
+  /// `max_backoff`), or `failed` for good after `max_attempts`. Same errors as `mark_sent`.
+  /// Returns true when it will be retried.
+  bool mark_failed(const queued_reminder& claimed, std::string_view error);
+  /// One worker pass: claim, send through `n`, mark. Exceptions from `n` count as failures.
+  reminder_run run_reminders(notifier& n, std::size_t limit = 100);
+  /// The same through `options().notifications`; `invalid_argument` when that is null.
+  reminder_run run_reminders(std::size_t limit = 100);
+
+  // --- audit, health, events ------------------------------------------------------------------
+  /// Walks the whole audit log and reports the first entry that was edited, deleted or reordered
+  /// (as a value; it never throws for a bad log, only `storage` when the log cannot be read). With
+  /// `expected`, also checks the log still reaches that head.
+  ///
+  ///     auto v = service.verify_audit();
+  ///     if (!v.ok()) alert(v.message);  // e.g. "audit entry 5 was edited: ..."
+  audit_verification verify_audit(const std::optional<audit_head>& expected = std::nullopt);
+  /// The current last entry, to keep elsewhere for `verify_audit`.
+  audit_head current_audit_head();
+
+  /// Storage reachability and the reminder backlog. Never throws.
+  ///
+  ///     auto h = service.health();
+  ///     return {slotbook::to_string(h.status), h.reminders_due};
+  health_report health() noexcept;
+
+  /// Subscribes `callback` to change events (events.hpp has the delivery contract).
+  ///
+  ///     auto sub = service.subscribe([&](const slotbook::change_event& e) { ws.push(e); });
+  [[nodiscard]] subscription subscribe(change_callback callback);
+
+ private:
+  struct state;  // the store, clock, options and event hub; defined in src/booking_service.cpp
+  friend struct service_ops;  // the operations' shared steps, in src/booking_service.cpp
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace slotbook

@@ -1,0 +1,454 @@
+// No double booking under concurrency: several processes, each with several threads, book random
+// overlapping intervals against one SQLite file (and threads against one memory_store); then an
+// independent check (SQL self-joins on the file, opened with SQLiteCpp) finds no two active
+// sessions of one provider, or of one client, sharing time, and every booking a worker was told
+// succeeded is there. Also: two workers never claim the same reminder, and events follow commit
+// order.
+//
+// The contention is deliberate: every provider works around the clock in UTC with 60-minute
+// sessions that may start every 15 minutes, and all workers pick from the same 96 quarter-hour
+// starts of one day and twelve clients, so most attempts collide with something.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "slotbook/booking_service.hpp"
+#include "slotbook/memory_store.hpp"
+#include "slotbook/sqlite_store.hpp"
+
+using namespace std::chrono_literals;
+using slotbook::actor;
+using slotbook::booking_service;
+using slotbook::errc;
+using slotbook::instant;
+
+namespace {
+
+instant at(std::string_view text) { return slotbook::parse_instant(text); }
+
+const instant now_instant = at("2026-01-12T08:00:00Z");
+const instant first_start = at("2026-01-13T00:00:00Z");
+constexpr int providers = 4;  // ids 1..4; provider 1 charges (its bookings are holds)
+constexpr int clients = 12;   // ids 1..12
+constexpr int starts = 96;    // quarter-hours of one day
+
+struct temp_file {
+  std::string path;
+  explicit temp_file(std::string_view tag)
+      : path((std::filesystem::temp_directory_path() /
+              ("slotbook-" + std::string(tag) + "-" + std::to_string(::getpid()) + ".db"))
+                 .string()) {}
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  ~temp_file() {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ignored);
+  }
+};
+
+slotbook::provider_profile around_the_clock(std::uint64_t id) {
+  slotbook::provider_profile p;
+  p.id = slotbook::provider_id{id};
+  p.name = "provider " + std::to_string(id);
+  p.hours.zone = "UTC";
+  for (unsigned d = 0; d < 7; ++d) p.hours.windows.push_back({date::weekday{d}, 0h, 24h});
+  p.rules.step = 15min;
+  p.rules.minimum_notice = 0min;
+  p.price = id == 1 ? slotbook::money::kes(150000) : slotbook::money::kes(0);
+  return p;
+}
+
+void set_up_providers(slotbook::store& db, slotbook::clock& clock) {
+  booking_service service{db, clock};
+  for (int p = 1; p <= providers; ++p) {
+    service.put_provider(actor::admin(slotbook::admin_id{1}), around_the_clock(std::uint64_t(p)));
+  }
+}
+
+// One booking a worker was told succeeded.
+struct ack {
+  std::uint64_t session = 0;
+  std::string reference;
+  std::uint64_t provider = 0;
+  std::uint64_t client = 0;
+  std::int64_t start = 0;  // unix seconds
+};
+
+// What a worker saw, as one line: "A <session> <reference> <provider> <client> <start>" for a
+// booking, "R <errc>" for a refusal. Short enough for one atomic pipe write.
+std::string line_of(const ack& a) {
+  return "A " + std::to_string(a.session) + " " + a.reference + " " + std::to_string(a.provider) +
+         " " + std::to_string(a.client) + " " + std::to_string(a.start) + "\n";
+}
+
+// `attempts` random bookings through `service`; every outcome goes to `report`.
+void book_randomly(booking_service& service, unsigned seed, int attempts,
+                   const std::function<void(const std::string&)>& report) {
+  std::mt19937 random{seed};
+  std::uniform_int_distribution<int> provider(1, providers);
+  std::uniform_int_distribution<int> client(1, clients);
+  std::uniform_int_distribution<int> start(0, starts - 1);
+  for (int i = 0; i < attempts; ++i) {
+    slotbook::booking_request r;
+    r.provider = slotbook::provider_id{std::uint64_t(provider(random))};
+    r.client = slotbook::client_id{std::uint64_t(client(random))};
+    r.scheduled_at = first_start + start(random) * 15min;
+    try {
+      const auto b = service.book(actor::client(r.client), r);
+      report(line_of({b.session.value, b.booking_reference, r.provider.value, r.client.value,
+                      r.scheduled_at.time_since_epoch().count()}));
+    } catch (const slotbook::error& e) {
+      report("R " + std::string(slotbook::to_string(e.code())) + "\n");
+    }
+  }
+}
+
+struct tally {
+  std::vector<ack> acks;
+  std::map<std::string, int> refusals;  // by errc
+};
+
+void read_lines(std::istream& in, tally& t) {
+  std::string kind;
+  while (in >> kind) {
+    if (kind == "A") {
+      ack a;
+      in >> a.session >> a.reference >> a.provider >> a.client >> a.start;
+      t.acks.push_back(a);
+    } else {
+      std::string code;
+      in >> code;
+      ++t.refusals[code];
+    }
+  }
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      out.append(buffer, std::size_t(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  return out;
+}
+
+std::int64_t count(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement q{db, sql};
+  REQUIRE(q.executeStep());
+  return q.getColumn(0).getInt64();
+}
+
+constexpr const char* active = "('pending_payment', 'scheduled', 'confirmed', 'in_progress')";
+
+// Pairs of active sessions sharing `key` (provider_id or client_id) whose times overlap.
+std::int64_t overlapping_pairs(SQLite::Database& db, const std::string& key) {
+  return count(db, "SELECT COUNT(*) FROM sessions a JOIN sessions b ON a." + key + " = b." + key +
+                       " AND a.id < b.id"
+                       " AND a.scheduled_at < b.scheduled_at + 60 * b.duration_minutes"
+                       " AND b.scheduled_at < a.scheduled_at + 60 * a.duration_minutes"
+                       " WHERE a.status IN " +
+                       std::string(active) + " AND b.status IN " + active);
+}
+
+}  // namespace
+
+TEST_CASE("processes and threads booking one SQLite file never double-book and lose nothing",
+          "[concurrency][sqlite]") {
+  const temp_file file{"concurrency"};
+  slotbook::settable_clock clock{now_instant};
+  {
+    slotbook::sqlite_store db{file.path};
+    set_up_providers(db, clock);
+  }  // closed before forking: a child must not inherit an open connection
+
+  constexpr int children = 3;
+  constexpr int threads_per_process = 2;
+  constexpr int attempts = 40;
+  const unsigned base_seed = std::random_device{}();
+  INFO("seed " << base_seed);
+
+  std::vector<std::pair<pid_t, int>> workers;  // pid, read end of its pipe
+  for (int c = 0; c < children; ++c) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      int status = 0;
+      try {
+        slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+        slotbook::settable_clock child_clock{now_instant};
+        booking_service service{db, child_clock};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < threads_per_process; ++t) {
+          threads.emplace_back([&, t] {
+            book_randomly(service, base_seed + unsigned(c * 100 + t), attempts,
+                          [&](const std::string& line) {
+                            // One write per line: atomic for lines under PIPE_BUF.
+                            if (::write(fds[1], line.data(), line.size()) < 0) status = 3;
+                          });
+          });
+        }
+        for (std::thread& t : threads) t.join();
+      } catch (...) {
+        status = 2;
+      }
+      ::close(fds[1]);
+      ::_exit(status);  // never back into Catch: this is the parent's test
+    }
+    ::close(fds[1]);
+    workers.emplace_back(pid, fds[0]);
+  }
+
+  // The parent books too, from threads, through its own store and service, and listens to its
+  // own events.
+  slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+  booking_service service{db, clock};
+  std::mutex parent_mutex;
+  std::string parent_lines;
+  std::vector<slotbook::change_event> events;
+  auto sub = service.subscribe([&](const slotbook::change_event& e) { events.push_back(e); });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < threads_per_process; ++t) {
+    threads.emplace_back([&, t] {
+      book_randomly(service, base_seed + 1000 + unsigned(t), attempts,
+                    [&](const std::string& line) {
+                      const std::lock_guard lock(parent_mutex);
+                      parent_lines += line;
+                    });
+    });
+  }
+  tally all;
+  for (auto& [pid, fd] : workers) {
+    std::istringstream in{read_all(fd)};
+    ::close(fd);
+    read_lines(in, all);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  for (std::thread& t : threads) t.join();
+  {
+    std::istringstream in{parent_lines};
+    read_lines(in, all);
+  }
+  const int total_attempts = (children + 1) * threads_per_process * attempts;
+  std::size_t refused = 0;
+  for (const auto& [code, n] : all.refusals) {
+    INFO(code);
+    // Only "the time is taken" (provider or client) is a possible refusal here: storage errors
+    // (timeouts) would mean writers starved.
+    CHECK(code == "conflict");
+    refused += std::size_t(n);
+  }
+  CHECK(all.acks.size() + refused == std::size_t(total_attempts));
+  CHECK(all.acks.size() > 0);
+  CHECK(refused > 0);  // otherwise the test did not contend
+
+  SQLite::Database raw{file.path, SQLite::OPEN_READONLY};
+  CHECK(overlapping_pairs(raw, "provider_id") == 0);
+  CHECK(overlapping_pairs(raw, "client_id") == 0);
+  // Every acknowledged booking is there, as acknowledged, and nothing else is.
+  CHECK(count(raw, "SELECT COUNT(*) FROM sessions") == std::int64_t(all.acks.size()));
+  SQLite::Statement find{raw,
+                         "SELECT booking_reference, provider_id, client_id, scheduled_at, status "
+                         "FROM sessions WHERE id = ?"};
+  for (const ack& a : all.acks) {
+    find.reset();
+    find.bind(1, std::int64_t(a.session));
+    REQUIRE(find.executeStep());
+    CHECK(find.getColumn(0).getString() == a.reference);
+    CHECK(std::uint64_t(find.getColumn(1).getInt64()) == a.provider);
+    CHECK(std::uint64_t(find.getColumn(2).getInt64()) == a.client);
+    CHECK(find.getColumn(3).getInt64() == a.start);
+  }
+  // References are numbered 1..N without gaps: refusals rolled their number back.
+  std::set<std::string> references;
+  for (const ack& a : all.acks) references.insert(a.reference);
+  CHECK(references.size() == all.acks.size());
+  for (std::size_t n = 1; n <= all.acks.size(); ++n) {
+    CHECK(references.count(slotbook::format_reference(2026, n)) == 1);
+  }
+  // Each process appended to the one audit chain; it is intact.
+  CHECK(service.verify_audit().ok());
+  CHECK(db.integrity_check() == "ok");
+
+  // This process's events came in its commit order: the order of their audit entries.
+  std::map<std::uint64_t, std::int64_t> audit_sequence;
+  SQLite::Statement booked{raw, "SELECT session_id, sequence FROM audit_log WHERE action = 'book'"};
+  while (booked.executeStep()) {
+    audit_sequence[std::uint64_t(booked.getColumn(0).getInt64())] = booked.getColumn(1).getInt64();
+  }
+  std::int64_t last = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CHECK(events[i].sequence == i + 1);
+    CHECK(events[i].kind == slotbook::change_kind::booked);
+    const std::int64_t s = audit_sequence.at(events[i].session.value);
+    CHECK(s > last);
+    last = s;
+  }
+}
+
+TEST_CASE("threads booking one memory_store never double-book", "[concurrency][memory]") {
+  slotbook::memory_store db;
+  slotbook::settable_clock clock{now_instant};
+  set_up_providers(db, clock);
+  booking_service service{db, clock};
+  std::vector<slotbook::change_event> events;  // callbacks never run concurrently
+  auto sub = service.subscribe([&](const slotbook::change_event& e) { events.push_back(e); });
+  std::mutex mutex;
+  std::string lines;
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      book_randomly(service, 7 + t, 150, [&](const std::string& line) {
+        const std::lock_guard lock(mutex);
+        lines += line;
+      });
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  tally all;
+  std::istringstream in{lines};
+  read_lines(in, all);
+  CHECK(all.refusals.size() == 1);  // conflicts only
+  CHECK(all.refusals["conflict"] > 0);
+
+  // A brute-force oracle over what the store holds: no two active sessions of one provider or
+  // one client overlap.
+  slotbook::transaction tx(db, slotbook::access::read);
+  std::vector<slotbook::session> sessions;
+  for (int p = 1; p <= providers; ++p) {
+    for (auto& s : db.provider_sessions(slotbook::provider_id{std::uint64_t(p)},
+                                        {first_start - 24h, first_start + 48h})) {
+      sessions.push_back(std::move(s));
+    }
+  }
+  CHECK(sessions.size() == all.acks.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    for (std::size_t j = i + 1; j < sessions.size(); ++j) {
+      const auto& a = sessions[i];
+      const auto& b = sessions[j];
+      if (!slotbook::session_interval(a).overlaps(slotbook::session_interval(b))) continue;
+      CHECK(a.provider != b.provider);
+      CHECK(a.client != b.client);
+    }
+  }
+  for (const ack& a : all.acks) {
+    const auto s = db.find_session(slotbook::session_id{a.session});
+    REQUIRE(s);
+    CHECK(s->booking_reference == a.reference);
+  }
+  // One event per booking, in the order of the bookings' audit entries (commit order).
+  std::map<std::uint64_t, std::int64_t> audit_sequence;
+  for (const auto& e : db.audit_entries(0, 1'000'000)) {
+    if (e.action == "book") audit_sequence[e.session.value] = e.sequence;
+  }
+  REQUIRE(events.size() == all.acks.size());
+  std::int64_t last = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CHECK(events[i].sequence == i + 1);
+    const std::int64_t s = audit_sequence.at(events[i].session.value);
+    CHECK(s > last);
+    last = s;
+  }
+}
+
+TEST_CASE("workers in several processes never claim the same reminder",
+          "[concurrency][sqlite][reminders]") {
+  const temp_file file{"reminders"};
+  slotbook::settable_clock clock{now_instant};
+  std::size_t queued = 0;
+  {
+    slotbook::sqlite_store db{file.path};
+    set_up_providers(db, clock);
+    booking_service service{db, clock};
+    // Free sessions (providers 2..4) at distinct times for distinct clients: 3 reminders each.
+    for (int i = 0; i < 24; ++i) {
+      slotbook::booking_request r;
+      r.provider = slotbook::provider_id{std::uint64_t(2 + i % 3)};
+      r.client = slotbook::client_id{std::uint64_t(1 + i)};
+      r.scheduled_at = first_start + 24h + i * 1h;
+      service.book(actor::client(r.client), r);
+      queued += 3;
+    }
+  }
+  // Far enough ahead that every reminder is due.
+  const instant later = first_start + 72h;
+
+  constexpr int children = 3;
+  std::vector<std::pair<pid_t, int>> workers;
+  for (int c = 0; c < children; ++c) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      int status = 0;
+      try {
+        slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+        slotbook::settable_clock child_clock{later};
+        booking_service service{db, child_clock};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 2; ++t) {
+          threads.emplace_back([&] {
+            for (;;) {
+              const auto claimed = service.due_reminders(4);
+              if (claimed.empty()) break;
+              for (const auto& r : claimed) {
+                const std::string line = std::to_string(r.queued.id) + "\n";
+                if (::write(fds[1], line.data(), line.size()) < 0) status = 3;
+                service.mark_sent(r.queued);
+              }
+            }
+          });
+        }
+        for (std::thread& t : threads) t.join();
+      } catch (...) {
+        status = 2;
+      }
+      ::close(fds[1]);
+      ::_exit(status);
+    }
+    ::close(fds[1]);
+    workers.emplace_back(pid, fds[0]);
+  }
+  std::multiset<std::int64_t> claimed;
+  for (auto& [pid, fd] : workers) {
+    std::istringstream in{read_all(fd)};
+    ::close(fd);
+    std::int64_t id = 0;
+    while (in >> id) claimed.insert(id);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  CHECK(claimed.size() == queued);
+  CHECK(std::set<std::int64_t>(claimed.begin(), claimed.end()).size() == queued);
+  SQLite::Database raw{file.path, SQLite::OPEN_READONLY};
+  CHECK(count(raw, "SELECT COUNT(*) FROM reminder_queue WHERE state = 'sent'") ==
+        std::int64_t(queued));
+}
