@@ -65,7 +65,7 @@ inline std::string format_instant(instant t) { return date::format("%FT%TZ", t);
 
 /// `[2026-01-15T10:00:00Z, 2026-01-15T11:00:00Z)`.
 inline std::string to_string(const interval& i) {
-  return "[" + format_instant(i.begin) + ", " + format_instant(i.end) + ")";
+  return fmt::format("[{}, {})", format_instant(i.begin), format_instant(i.end));
 }
 
 /// A checked interval: throws `errc::invalid_argument` naming both ends when `end <= begin`.
