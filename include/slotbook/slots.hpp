@@ -514,9 +514,9 @@ class slot_engine {
   // just before `t`'s period began (a gap time moved forward).
   bool is_fixed_grid_start(instant t) const {
     const date::time_zone& zone = hours_->zone();
-    const date::sys_info info = zone.get_info(t);
+    const date::sys_info info = detail::zone_info(zone, t);
     const std::chrono::seconds offsets[] = {
-        info.offset, zone.get_info(info.begin - std::chrono::seconds{1}).offset};
+        info.offset, detail::zone_info(zone, info.begin - std::chrono::seconds{1}).offset};
     for (const std::chrono::seconds offset : offsets) {
       const date::local_seconds local{t.time_since_epoch() + offset};
       const auto since_midnight = local - date::floor<date::days>(local);

@@ -18,6 +18,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "slotbook/detail/posix_tz.hpp"
 #include "slotbook/detail/quote.hpp"
 #include "slotbook/error.hpp"
 
@@ -116,7 +117,7 @@ inline const date::time_zone& find_zone(std::string_view name, std::string_view 
 /// Unlike `date::choose::earliest/latest`, which map every gap time to the transition instant, this
 /// keeps the length of a window that starts in a gap.
 inline instant to_instant(date::local_seconds local, const date::time_zone& zone) {
-  const date::local_info info = zone.get_info(local);
+  const date::local_info info = detail::zone_local_info(zone, local);
   // In all three cases the offset wanted is `first`'s: the only one (unique), the one before the
   // gap (nonexistent), or the earlier period's (ambiguous).
   return instant{local.time_since_epoch() - info.first.offset};
@@ -131,7 +132,7 @@ inline instant to_instant(date::year_month_day day, std::chrono::minutes time_of
 
 /// Wall-clock time in `zone` at `t`.
 inline date::local_seconds to_local(instant t, const date::time_zone& zone) {
-  return zone.to_local(t);
+  return date::local_seconds{t.time_since_epoch() + detail::zone_info(zone, t).offset};
 }
 
 /// A UTC instant seen on a wall clock in one zone.
@@ -145,7 +146,7 @@ struct civil_time {
 
 /// The local date, weekday, time of day and offset of `t` in `zone`.
 inline civil_time to_civil(instant t, const date::time_zone& zone) {
-  const date::sys_info info = zone.get_info(t);
+  const date::sys_info info = detail::zone_info(zone, t);
   const date::local_seconds local{t.time_since_epoch() + info.offset};
   const date::local_days day = date::floor<date::days>(local);
   return civil_time{date::year_month_day{day}, date::weekday{day}, local - day, info.offset,
@@ -260,7 +261,7 @@ inline instant parse_instant(std::string_view text, std::string_view field = "in
 
 /// `t` on the wall clock of `zone`, with its offset: `2026-01-15T13:00:00+03:00`.
 inline std::string format_instant(instant t, const date::time_zone& zone) {
-  const date::sys_info info = zone.get_info(t);
+  const date::sys_info info = detail::zone_info(zone, t);
   const auto local = t + info.offset;
   const auto off = std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
   const auto abs_off = off < 0 ? -off : off;

@@ -38,7 +38,7 @@ class local_converter {
     // One tz lookup gives both the answer and the period it falls in. The answer is time.hpp's
     // rule verbatim (the offset of `first`: the only one, the one before a gap, or the earlier of
     // two); debug builds check it against `slotbook::to_instant` itself.
-    const date::local_info info = zone_->get_info(local);
+    const date::local_info info = zone_local_info(*zone_, local);
     const instant exact{local.time_since_epoch() - info.first.offset};
     assert(exact == slotbook::to_instant(local, *zone_));
     remember(info.result == date::local_info::nonexistent ? info.second : info.first);
@@ -47,7 +47,7 @@ class local_converter {
 
   /// The wall-clock time in the zone at `t`.
   date::local_seconds to_local(instant t) {
-    if (!have_ || t < begin_ || t >= end_) remember(zone_->get_info(t));
+    if (!have_ || t < begin_ || t >= end_) remember(zone_info(*zone_, t));
     return date::local_seconds{t.time_since_epoch() + offset_};
   }
 
