@@ -9,89 +9,19 @@
 #include <catch2/catch.hpp>
 
 #include "slotbook/availability.hpp"
+#include "support/schedule_gen.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using slotbook::interval;
-
-const std::vector<std::string> zones{"UTC",
-                                     "America/New_York",
-                                     "Europe/London",
-                                     "Australia/Lord_Howe",
-                                     "America/Santiago",
-                                     "Asia/Kolkata",
-                                     "Pacific/Chatham",
-                                     "America/St_Johns",
-                                     "Africa/Casablanca"};
-
-std::chrono::minutes any_time_of_day() {
-  return *rc::gen::oneOf(
-      rc::gen::map(rc::gen::inRange(0, 97), [](int q) { return std::chrono::minutes{q * 15}; }),
-      rc::gen::map(rc::gen::inRange(0, 1441), [](int m) { return std::chrono::minutes{m}; }));
-}
-
-// Sorted, non-overlapping windows of one day (some touching).
-std::vector<slotbook::local_window> any_day_windows(int most) {
-  std::vector<std::chrono::minutes> cuts;
-  const int n = *rc::gen::inRange(0, 2 * most + 1);
-  for (int i = 0; i < n; ++i) cuts.push_back(any_time_of_day());
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  std::vector<slotbook::local_window> out;
-  for (std::size_t i = 0; i + 1 < cuts.size();) {
-    out.push_back({cuts[i], cuts[i + 1]});
-    i += *rc::gen::element<std::size_t>(1, 2, 2);  // 1 makes the next window touch this one
-  }
-  return out;
-}
-
-date::local_days day_of(slotbook::instant t) {
-  return date::local_days{date::floor<date::days>(t).time_since_epoch()};
-}
+using slotbook::testing::any_schedule;
+using slotbook::testing::day_of;
 
 slotbook::instant any_instant_2026() {
   const auto base = date::sys_days{date::year{2026} / 1 / 1};
   return slotbook::instant{base} + std::chrono::minutes{*rc::gen::inRange(0, 365 * 1440)} +
          std::chrono::seconds{*rc::gen::element(0, 0, 0, 17)};
-}
-
-slotbook::schedule any_schedule(const interval& near) {
-  slotbook::schedule s;
-  s.zone = *rc::gen::elementOf(zones);
-  const bool around_the_clock = *rc::gen::element(false, false, false, false, true);
-  for (unsigned d = 0; d < 7; ++d) {
-    const auto day = around_the_clock ? std::vector<slotbook::local_window>{{0min, 1440min}}
-                                      : any_day_windows(3);
-    for (const auto& w : day) s.windows.push_back({date::weekday{d}, w.start, w.end});
-  }
-  const auto first = day_of(near.begin) - date::days{3};
-  const int span = static_cast<int>((day_of(near.end) - first).count()) + 4;
-  const int count = *rc::gen::inRange(0, 4);
-  std::vector<date::local_days> used;
-  for (int i = 0; i < count; ++i) {
-    const date::local_days d = first + date::days{*rc::gen::inRange(0, span)};
-    if (std::find(used.begin(), used.end(), d) != used.end()) continue;
-    used.push_back(d);
-    auto hours = any_day_windows(2);
-    if (hours.empty()) {
-      s.exceptions.push_back(slotbook::date_exception::closed(date::year_month_day{d}));
-    } else {
-      s.exceptions.push_back(slotbook::date_exception::custom(date::year_month_day{d}, hours));
-    }
-  }
-  if (*rc::gen::element(false, false, true)) {
-    s.effective_from = date::year_month_day{first + date::days{*rc::gen::inRange(0, span)}};
-  }
-  if (*rc::gen::element(false, false, true)) {
-    s.effective_until = date::year_month_day{first + date::days{*rc::gen::inRange(0, span)}};
-    if (s.effective_from &&
-        date::sys_days{*s.effective_until} < date::sys_days{*s.effective_from}) {
-      std::swap(*s.effective_from, *s.effective_until);
-    }
-  }
-  s.active = *rc::gen::element(true, true, true, true, true, true, true, true, true, false);
-  return s;
 }
 
 interval any_range() {

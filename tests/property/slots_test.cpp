@@ -16,47 +16,17 @@
 
 #include "slotbook/availability.hpp"
 #include "slotbook/slots.hpp"
+#include "support/schedule_gen.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using slotbook::interval;
 using slotbook::slot_reason;
+using slotbook::testing::any_schedule;
+using slotbook::testing::day_of;
 
-const std::vector<std::string> zones{"UTC",
-                                     "America/New_York",
-                                     "Europe/London",
-                                     "Australia/Lord_Howe",
-                                     "America/Santiago",
-                                     "Asia/Kolkata",
-                                     "Pacific/Chatham",
-                                     "Africa/Casablanca"};
-
-std::chrono::minutes any_time_of_day() {
-  return *rc::gen::oneOf(
-      rc::gen::map(rc::gen::inRange(0, 97), [](int q) { return std::chrono::minutes{q * 15}; }),
-      rc::gen::map(rc::gen::inRange(0, 1441), [](int m) { return std::chrono::minutes{m}; }));
-}
-
-std::vector<slotbook::local_window> any_day_windows(int most) {
-  std::vector<std::chrono::minutes> cuts;
-  const int n = *rc::gen::inRange(0, 2 * most + 1);
-  for (int i = 0; i < n; ++i) cuts.push_back(any_time_of_day());
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  std::vector<slotbook::local_window> out;
-  for (std::size_t i = 0; i + 1 < cuts.size();) {
-    out.push_back({cuts[i], cuts[i + 1]});
-    i += *rc::gen::element<std::size_t>(1, 2, 2);
-  }
-  return out;
-}
-
-date::local_days day_of(slotbook::instant t) {
-  return date::local_days{date::floor<date::days>(t).time_since_epoch()};
-}
-
-// Near a DST change of the zones above about half of the time.
+// Near a DST change of the awkward zones about half of the time.
 slotbook::instant any_instant() {
   const auto base = *rc::gen::element(
       date::sys_days{date::year{2026} / 1 / 1}, date::sys_days{date::year{2026} / 3 / 5},
@@ -66,51 +36,6 @@ slotbook::instant any_instant() {
   const auto unit = std::chrono::minutes{*rc::gen::element(1, 15)};
   return slotbook::instant{base} +
          unit * *rc::gen::inRange<std::int64_t>(0, 14 * 1440 / unit.count());
-}
-
-slotbook::schedule any_schedule(const interval& near) {
-  slotbook::schedule s;
-  s.zone = *rc::gen::elementOf(zones);
-  // Mostly ordinary days; sometimes open around the clock, or around the clock but for one
-  // weekday that opens late, which makes runs several days long that start at an odd time.
-  const int shape = *rc::gen::element(0, 0, 0, 0, 1, 2, 2);
-  const unsigned late_day = *rc::gen::inRange(0u, 7u);
-  const auto late_start = std::chrono::minutes{*rc::gen::inRange(1, 1440)};
-  for (unsigned d = 0; d < 7; ++d) {
-    std::vector<slotbook::local_window> day;
-    if (shape == 0) {
-      day = any_day_windows(3);
-    } else if (shape == 2 && d == late_day) {
-      day = {{late_start, 1440min}};
-    } else {
-      day = {{0min, 1440min}};
-    }
-    for (const auto& w : day) s.windows.push_back({date::weekday{d}, w.start, w.end});
-  }
-  const auto first = day_of(near.begin) - date::days{3};
-  const int span = static_cast<int>((day_of(near.end) - first).count()) + 4;
-  std::vector<date::local_days> used;
-  for (int i = *rc::gen::inRange(0, 4); i > 0; --i) {
-    const date::local_days d = first + date::days{*rc::gen::inRange(0, span)};
-    if (std::find(used.begin(), used.end(), d) != used.end()) continue;
-    used.push_back(d);
-    const auto hours = any_day_windows(2);
-    s.exceptions.push_back(hours.empty()
-                               ? slotbook::date_exception::closed(date::year_month_day{d})
-                               : slotbook::date_exception::custom(date::year_month_day{d}, hours));
-  }
-  if (*rc::gen::element(false, false, false, true)) {
-    s.effective_from = date::year_month_day{first + date::days{*rc::gen::inRange(0, span)}};
-  }
-  if (*rc::gen::element(false, false, false, true)) {
-    s.effective_until = date::year_month_day{first + date::days{*rc::gen::inRange(0, span)}};
-    if (s.effective_from &&
-        date::sys_days{*s.effective_until} < date::sys_days{*s.effective_from}) {
-      std::swap(*s.effective_from, *s.effective_until);
-    }
-  }
-  s.active = *rc::gen::element(true, true, true, true, true, true, true, true, true, false);
-  return s;
 }
 
 slotbook::slot_rules any_rules() {
@@ -153,7 +78,7 @@ scenario any_scenario() {
   scenario c;
   const auto begin = any_instant();
   c.range = {begin, begin + std::chrono::minutes{*rc::gen::inRange(30, 8 * 1440)}};
-  c.schedule = any_schedule(c.range);
+  c.schedule = any_schedule(c.range, /*late_days=*/true);
   c.busy = any_busy(c.range);
   c.rules = any_rules();
   const auto unit = std::chrono::minutes{*rc::gen::element(1, 15)};

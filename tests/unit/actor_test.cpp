@@ -4,27 +4,15 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using slotbook::actor;
 using slotbook::errc;
 using slotbook::role;
 
-namespace {
+using slotbook::testing::expect_error;
 
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    INFO("message: " << message);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("a client actor carries a client id and no other") {
   const actor a = actor::client(slotbook::client_id{7});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using slotbook::errc;
 using slotbook::key_material;
@@ -18,23 +19,8 @@ using slotbook::record_ref;
 using slotbook::sealed_field;
 using slotbook::wrapped_key;
 
+using slotbook::testing::expect_error;
 namespace {
-
-// Runs `f`, expects a slotbook::error with `code` whose message contains every fragment.
-template <class F>
-std::string expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    const std::string message = e.what();
-    INFO("message: " << message);
-    CHECK(e.code() == code);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-    return message;
-  }
-  return {};
-}
 
 key_material filled(std::uint8_t byte) {
   const std::vector<std::uint8_t> bytes(32, byte);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using namespace std::chrono_literals;
 using namespace date::literals;
@@ -25,22 +26,8 @@ using slotbook::mental_health_step;
 using slotbook::personal_info_step;
 using slotbook::sealed_intake;
 
+using slotbook::testing::expect_error;
 namespace {
-
-template <class F>
-std::string expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    const std::string message = e.what();
-    INFO("message: " << message);
-    CHECK(e.code() == code);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-    return message;
-  }
-  return {};
-}
 
 const instant t0 = date::sys_days{2026_y / 1 / 15} + 10h;
 

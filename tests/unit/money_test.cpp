@@ -6,6 +6,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using slotbook::basis_points;
 using slotbook::currency;
@@ -13,23 +14,12 @@ using slotbook::errc;
 using slotbook::money;
 using slotbook::percent;
 
+using slotbook::testing::expect_error;
+
 namespace {
 
 constexpr std::int64_t max64 = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t min64 = std::numeric_limits<std::int64_t>::min();
-
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    INFO("message: " << message);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-  }
-}
 
 const currency usd = currency::parse("USD");
 

@@ -6,28 +6,16 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using slotbook::booking_reference;
 using slotbook::errc;
 using slotbook::format_reference;
 using slotbook::parse_reference;
 
-namespace {
+using slotbook::testing::expect_error;
 
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    INFO("message: " << message);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("a reference is BK, the year and the sequence padded to six digits, 14 characters") {
   const std::string r = format_reference(2026, 1234);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using namespace std::chrono_literals;
 using slotbook::errc;
@@ -17,22 +18,10 @@ using slotbook::session;
 using slotbook::session_id;
 using slotbook::session_status;
 
+using slotbook::testing::at;
+using slotbook::testing::expect_error;
+
 namespace {
-
-instant at(std::string_view text) { return slotbook::parse_instant(text); }
-
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    INFO("message: " << message);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-  }
-}
 
 const instant start = at("2026-01-15T10:00:00Z");
 constexpr auto email = reminder_channel::email;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using namespace std::chrono_literals;
 using slotbook::actor;
@@ -16,22 +17,10 @@ using slotbook::session;
 using slotbook::session_status;
 using slotbook::session_type;
 
+using slotbook::testing::at;
+using slotbook::testing::expect_error;
+
 namespace {
-
-instant at(std::string_view text) { return slotbook::parse_instant(text); }
-
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    INFO("message: " << message);
-    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
-  }
-}
 
 // A paid, scheduled session of client 7 with provider 42, Jan 15 2026 10:00-11:00 UTC.
 session paid_session() {

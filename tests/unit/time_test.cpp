@@ -2,12 +2,15 @@
 #include "slotbook/time.hpp"
 
 #include <catch2/catch.hpp>
+#include "support/checks.hpp"
 
 using namespace std::chrono_literals;
 using namespace date::literals;
 using slotbook::errc;
 using slotbook::instant;
 using slotbook::interval;
+
+using slotbook::testing::expect_error;
 
 namespace {
 
@@ -16,21 +19,6 @@ instant utc(date::year_month_day d, std::chrono::seconds since_midnight = 0s) {
 }
 
 // Runs `f`, expects a slotbook::error with `code` whose message contains every fragment.
-template <class F>
-void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
-  try {
-    f();
-    FAIL("no slotbook::error thrown");
-  } catch (const slotbook::error& e) {
-    CHECK(e.code() == code);
-    const std::string message = e.what();
-    for (auto fragment : fragments) {
-      INFO("message: " << message);
-      CHECK(message.find(fragment) != std::string::npos);
-    }
-  }
-}
-
 }  // namespace
 
 TEST_CASE("a session ending when another starts does not overlap it") {
@@ -131,7 +119,8 @@ TEST_CASE("an ambiguous New York fall-back time takes the earlier instant") {
 
 TEST_CASE("24:00 is the next local midnight, and the New York spring day is 23 hours long") {
   const auto& ny = slotbook::find_zone("America/New_York");
-  CHECK(slotbook::to_instant(2026_y / 3 / 7, 24h, ny) == slotbook::to_instant(2026_y / 3 / 8, 0h, ny));
+  CHECK(slotbook::to_instant(2026_y / 3 / 7, 24h, ny) ==
+        slotbook::to_instant(2026_y / 3 / 8, 0h, ny));
   CHECK(slotbook::to_instant(2026_y / 3 / 8, 24h, ny) -
             slotbook::to_instant(2026_y / 3 / 8, 0h, ny) ==
         23h);
@@ -140,7 +129,8 @@ TEST_CASE("24:00 is the next local midnight, and the New York spring day is 23 h
 TEST_CASE("London's gap and overlap follow the same rule") {
   // BST starts 2026-03-29 at 01:00 GMT; ends 2026-10-25 at 02:00 BST (01:00 UTC).
   const auto& london = slotbook::find_zone("Europe/London");
-  CHECK(slotbook::to_instant(2026_y / 3 / 29, 1h + 30min, london) == utc(2026_y / 3 / 29, 1h + 30min));
+  CHECK(slotbook::to_instant(2026_y / 3 / 29, 1h + 30min, london) ==
+        utc(2026_y / 3 / 29, 1h + 30min));
   CHECK(slotbook::to_instant(2026_y / 10 / 25, 1h + 30min, london) == utc(2026_y / 10 / 25, 30min));
   CHECK(slotbook::to_civil(utc(2026_y / 7 / 1, 12h), london).abbreviation == "BST");
 }
@@ -186,8 +176,7 @@ TEST_CASE("formatting an instant gives the canonical Z form and a zone's offset 
         "2026-01-15T13:00:00+03:00");
   CHECK(slotbook::format_instant(t, slotbook::find_zone("America/St_Johns")) ==
         "2026-01-15T06:30:00-03:30");
-  CHECK(slotbook::to_string(interval{t, t + 1h}) ==
-        "[2026-01-15T10:00:00Z, 2026-01-15T11:00:00Z)");
+  CHECK(slotbook::to_string(interval{t, t + 1h}) == "[2026-01-15T10:00:00Z, 2026-01-15T11:00:00Z)");
 }
 
 TEST_CASE("malformed ISO-8601 text is an invalid_argument naming the field and the value") {
