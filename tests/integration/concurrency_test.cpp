@@ -29,6 +29,8 @@
 #include "slotbook/booking_service.hpp"
 #include "slotbook/memory_store.hpp"
 #include "slotbook/sqlite_store.hpp"
+#include "support/checks.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using slotbook::actor;
@@ -36,29 +38,15 @@ using slotbook::booking_service;
 using slotbook::errc;
 using slotbook::instant;
 
+using slotbook::testing::at;
+using slotbook::testing::temp_dir;
 namespace {
-
-instant at(std::string_view text) { return slotbook::parse_instant(text); }
 
 const instant now_instant = at("2026-01-12T08:00:00Z");
 const instant first_start = at("2026-01-13T00:00:00Z");
 constexpr int providers = 4;  // ids 1..4; provider 1 charges (its bookings are holds)
 constexpr int clients = 12;   // ids 1..12
 constexpr int starts = 96;    // quarter-hours of one day
-
-struct temp_file {
-  std::string path;
-  explicit temp_file(std::string_view tag)
-      : path((std::filesystem::temp_directory_path() /
-              ("slotbook-" + std::string(tag) + "-" + std::to_string(::getpid()) + ".db"))
-                 .string()) {}
-  temp_file(const temp_file&) = delete;
-  temp_file& operator=(const temp_file&) = delete;
-  ~temp_file() {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ignored);
-  }
-};
 
 slotbook::provider_profile around_the_clock(std::uint64_t id) {
   slotbook::provider_profile p;
@@ -173,10 +161,11 @@ std::int64_t overlapping_pairs(SQLite::Database& db, const std::string& key) {
 
 TEST_CASE("processes and threads booking one SQLite file never double-book and lose nothing",
           "[concurrency][sqlite]") {
-  const temp_file file{"concurrency"};
+  const temp_dir dir;
+  const std::string db_path = dir.file("concurrency.db");
   slotbook::settable_clock clock{now_instant};
   {
-    slotbook::sqlite_store db{file.path};
+    slotbook::sqlite_store db{db_path};
     set_up_providers(db, clock);
   }  // closed before forking: a child must not inherit an open connection
 
@@ -196,7 +185,7 @@ TEST_CASE("processes and threads booking one SQLite file never double-book and l
       ::close(fds[0]);
       int status = 0;
       try {
-        slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+        slotbook::sqlite_store db{db_path, {.busy_timeout = 20s}};
         slotbook::settable_clock child_clock{now_instant};
         booking_service service{db, child_clock};
         std::vector<std::thread> threads;
@@ -222,7 +211,7 @@ TEST_CASE("processes and threads booking one SQLite file never double-book and l
 
   // The parent books too, from threads, through its own store and service, and listens to its
   // own events.
-  slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+  slotbook::sqlite_store db{db_path, {.busy_timeout = 20s}};
   booking_service service{db, clock};
   std::mutex parent_mutex;
   std::string parent_lines;
@@ -266,7 +255,7 @@ TEST_CASE("processes and threads booking one SQLite file never double-book and l
   CHECK(all.acks.size() > 0);
   CHECK(refused > 0);  // otherwise the test did not contend
 
-  SQLite::Database raw{file.path, SQLite::OPEN_READONLY};
+  SQLite::Database raw{db_path, SQLite::OPEN_READONLY};
   CHECK(overlapping_pairs(raw, "provider_id") == 0);
   CHECK(overlapping_pairs(raw, "client_id") == 0);
   // Every acknowledged booking is there, as acknowledged, and nothing else is.
@@ -377,11 +366,12 @@ TEST_CASE("threads booking one memory_store never double-book", "[concurrency][m
 
 TEST_CASE("workers in several processes never claim the same reminder",
           "[concurrency][sqlite][reminders]") {
-  const temp_file file{"reminders"};
+  const temp_dir dir;
+  const std::string db_path = dir.file("reminders.db");
   slotbook::settable_clock clock{now_instant};
   std::size_t queued = 0;
   {
-    slotbook::sqlite_store db{file.path};
+    slotbook::sqlite_store db{db_path};
     set_up_providers(db, clock);
     booking_service service{db, clock};
     // Free sessions (providers 2..4) at distinct times for distinct clients: 3 reminders each.
@@ -408,7 +398,7 @@ TEST_CASE("workers in several processes never claim the same reminder",
       ::close(fds[0]);
       int status = 0;
       try {
-        slotbook::sqlite_store db{file.path, {.busy_timeout = 20s}};
+        slotbook::sqlite_store db{db_path, {.busy_timeout = 20s}};
         slotbook::settable_clock child_clock{later};
         booking_service service{db, child_clock};
         std::vector<std::thread> threads;
@@ -448,7 +438,7 @@ TEST_CASE("workers in several processes never claim the same reminder",
   }
   CHECK(claimed.size() == queued);
   CHECK(std::set<std::int64_t>(claimed.begin(), claimed.end()).size() == queued);
-  SQLite::Database raw{file.path, SQLite::OPEN_READONLY};
+  SQLite::Database raw{db_path, SQLite::OPEN_READONLY};
   CHECK(count(raw, "SELECT COUNT(*) FROM reminder_queue WHERE state = 'sent'") ==
         std::int64_t(queued));
 }

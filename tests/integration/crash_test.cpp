@@ -21,29 +21,18 @@
 
 #include "slotbook/booking_service.hpp"
 #include "slotbook/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using slotbook::actor;
 using slotbook::booking_service;
 using slotbook::instant;
 
+using slotbook::testing::temp_dir;
 namespace {
 
 const instant now_instant = slotbook::parse_instant("2026-01-12T08:00:00Z");
 constexpr int providers = 8;
-
-struct temp_file {
-  std::string path = (std::filesystem::temp_directory_path() /
-                      ("slotbook-crash-" + std::to_string(::getpid()) + ".db"))
-                         .string();
-  temp_file() = default;
-  temp_file(const temp_file&) = delete;
-  temp_file& operator=(const temp_file&) = delete;
-  ~temp_file() {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ignored);
-  }
-};
 
 // Open around the clock for a year ahead, so random hours rarely collide.
 slotbook::provider_profile provider(std::uint64_t id) {
@@ -110,10 +99,11 @@ std::string read_all(int fd) {
 }  // namespace
 
 TEST_CASE("every acknowledged booking survives SIGKILL at random moments", "[crash][sqlite]") {
-  const temp_file file;
+  const temp_dir dir;
+  const std::string db_path = dir.file("crash.db");
   slotbook::settable_clock clock{now_instant};
   {
-    slotbook::sqlite_store db{file.path};
+    slotbook::sqlite_store db{db_path};
     booking_service service{db, clock};
     for (int p = 1; p <= providers; ++p) {
       service.put_provider(actor::admin(slotbook::admin_id{1}), provider(std::uint64_t(p)));
@@ -136,7 +126,7 @@ TEST_CASE("every acknowledged booking survives SIGKILL at random moments", "[cra
     REQUIRE(pid >= 0);
     if (pid == 0) {
       ::close(fds[0]);
-      book_until_killed(file.path, fds[1], seed + unsigned(round) + 1);
+      book_until_killed(db_path, fds[1], seed + unsigned(round) + 1);
     }
     ::close(fds[1]);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
@@ -158,7 +148,7 @@ TEST_CASE("every acknowledged booking survives SIGKILL at random moments", "[cra
 
     // The file as the next process finds it.
     {
-      SQLite::Database raw{file.path, SQLite::OPEN_READWRITE};
+      SQLite::Database raw{db_path, SQLite::OPEN_READWRITE};
       SQLite::Statement check{raw, "PRAGMA integrity_check"};
       REQUIRE(check.executeStep());
       CHECK(check.getColumn(0).getString() == "ok");
@@ -172,7 +162,7 @@ TEST_CASE("every acknowledged booking survives SIGKILL at random moments", "[cra
       }
     }
     {
-      slotbook::sqlite_store db{file.path};
+      slotbook::sqlite_store db{db_path};
       CHECK(db.integrity_check() == "ok");
       booking_service service{db, clock};
       const auto v = service.verify_audit();
