@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -152,6 +153,14 @@ void validate(const service_options& o) {
                                    r.first_backoff.count()));
   }
   if (r.max_attempts < 1) bad("max_attempts", fmt::format("{} is less than 1", r.max_attempts));
+  // Bounded so that `now - deleted_retention` cannot overflow.
+  constexpr std::chrono::seconds longest_retention{std::chrono::hours{24 * 36600}};
+  if (o.deleted_retention < std::chrono::seconds::zero() ||
+      o.deleted_retention > longest_retention) {
+    throw error(errc::invalid_argument,
+                fmt::format("service_options.deleted_retention: {}s is outside 0 to 100 years",
+                            o.deleted_retention.count()));
+  }
 }
 
 // =============================================================================================
@@ -211,6 +220,23 @@ void check_range(const interval& range) { detail::check_range(range, "range", ma
 
 void require_party(const actor& who, const session& s, std::string_view what) {
   if (!acts_for(who, s)) forbid(who, fmt::format("{} session {}", what, to_string(s.id)));
+}
+
+// Provider-level data (the profile, the calendar, the analytics): the provider themselves, admin
+// and system; never a client, never another provider.
+void require_provider_access(const actor& who, provider_id provider, std::string_view what) {
+  if (who.kind() == role::client ||
+      (who.kind() == role::provider && who.as_provider() != provider)) {
+    forbid(who, fmt::format("{} provider {}", what, to_string(provider)));
+  }
+}
+
+// A client's own records (their sessions, their intake forms as an author, their data export):
+// the client themselves, admin and system; never a provider, never another client.
+void require_client_access(const actor& who, client_id client, std::string_view what) {
+  if (who.kind() == role::provider || (who.kind() == role::client && who.as_client() != client)) {
+    forbid(who, fmt::format("{} client {}", what, to_string(client)));
+  }
 }
 
 // The error class of a refused transition. Refusals that depend only on the session's current
@@ -354,6 +380,168 @@ std::chrono::seconds backoff(const reminder_retry& r, std::int32_t attempts) {
   seconds delay = r.first_backoff;
   for (std::int32_t i = 1; i < attempts && delay < r.max_backoff; ++i) delay *= 2;
   return std::min(delay, r.max_backoff);
+}
+
+// --- intake forms and privacy ------------------------------------------------------------------
+
+// Every instant a session can start at (validate bounds them), as one range: all of a client's
+// sessions.
+const interval all_time{detail::earliest_instant, detail::latest_instant + std::chrono::hours{24}};
+
+// The longest deletion reason, in bytes: a category, not an explanation.
+constexpr std::size_t max_reason_bytes = 200;
+
+void check_reason(std::string_view reason) {
+  if (reason.empty()) {
+    throw error(errc::invalid_argument,
+                "reason: \"\" is empty (give a short category, e.g. \"client request\")");
+  }
+  if (reason.size() > max_reason_bytes) {
+    throw error(errc::invalid_argument,
+                fmt::format("reason: {} bytes is longer than the {} allowed", reason.size(),
+                            max_reason_bytes));
+  }
+}
+
+std::string_view step_name(const personal_info_step&) {
+  return to_string(intake_step::personal_info);
+}
+std::string_view step_name(const mental_health_step&) {
+  return to_string(intake_step::mental_health);
+}
+std::string_view step_name(const goals_step&) { return to_string(intake_step::goals); }
+std::string_view step_name(const consent_step&) { return to_string(intake_step::consent); }
+
+const keyring& keys_of(const service_options& o) {
+  if (o.keys == nullptr) {
+    throw error(errc::crypto,
+                "service_options.keys: no keyring is configured, so intake forms can be neither "
+                "sealed nor opened");
+  }
+  return *o.keys;
+}
+
+stored_intake load_intake(store& db, intake_id id) {
+  if (!id.ok()) throw error(errc::invalid_argument, "intake: 0 is not an intake form id");
+  std::optional<stored_intake> f = db.find_intake(id);
+  if (!f) throw error(errc::not_found, fmt::format("intake: no intake_form {}", id.value));
+  return std::move(*f);
+}
+
+// A form that has not been crypto-shredded: for a deleted one there is nothing left to read or
+// fill in.
+stored_intake load_live_intake(store& db, intake_id id) {
+  stored_intake f = load_intake(db, id);
+  if (f.deleted()) {
+    throw error(errc::not_found, fmt::format("intake: intake_form {} was deleted at {}", id.value,
+                                             format_instant(*f.deleted_at)));
+  }
+  return f;
+}
+
+// `intake_form 5 of client 7, session 3`: ids only, for messages and audit entries.
+std::string describe(const stored_intake& f) {
+  std::string out =
+      fmt::format("intake_form {} of client {}", f.form.id.value, to_string(f.form.client));
+  if (f.form.session.ok()) out += fmt::format(", session {}", to_string(f.form.session));
+  return out;
+}
+
+intake_summary summarize(const stored_intake& f) {
+  const sealed_intake& s = f.form;
+  intake_summary out;
+  out.id = s.id;
+  out.client = s.client;
+  out.session = s.session;
+  out.personal_info = s.personal_info.has_value();
+  out.mental_health = s.mental_health.has_value();
+  out.goals = s.goals.has_value();
+  out.consent = s.consent;
+  out.complete = !f.deleted() && is_complete(s);
+  out.completed_at = s.completed_at;
+  out.missing = missing(s);
+  out.key_version = f.deleted() ? 0 : key_version(s.data_key);
+  out.created_at = f.created_at;
+  out.updated_at = f.updated_at;
+  out.deleted_at = f.deleted_at;
+  return out;
+}
+
+// A provider may read a client's intake forms while the client has a session with them that was
+// not cancelled (held, scheduled, confirmed, in progress, completed or a no-show): a client who
+// cancelled their only booking with a provider does not leave their health data with them.
+bool has_session_with(store& db, client_id client, provider_id provider) {
+  for (const session& s : db.client_sessions(client, all_time)) {
+    if (s.provider == provider && s.status != session_status::cancelled) return true;
+  }
+  return false;
+}
+
+// Who may read (or list) a client's intake forms: the client, a provider they have a session
+// with (see has_session_with), admin and system.
+void require_intake_reader(store& db, const actor& who, client_id client, std::string_view what) {
+  switch (who.kind()) {
+    case role::client:
+      if (who.as_client() != client)
+        forbid(who, fmt::format("{} client {}", what, to_string(client)));
+      return;
+    case role::provider:
+      if (!has_session_with(db, client, *who.as_provider())) {
+        forbid(who, fmt::format("{} client {}: the client has no session with them", what,
+                                to_string(client)));
+      }
+      return;
+    case role::admin:
+    case role::system:
+      return;
+  }
+}
+
+// Refuses to let `s` become `to` (scheduled by payment, confirmed, in_progress) while its
+// provider requires an intake form and the client has no complete one. Any complete, live form
+// of the client counts: forms belong to the client, and a provider who treats them may read it.
+void require_intake(store& db, const session& s, session_status to) {
+  const provider_profile profile = load_provider(db, s.provider);
+  if (!profile.requires_intake) return;
+  const std::vector<stored_intake> forms = db.client_intakes(s.client);
+  const stored_intake* latest = nullptr;
+  for (const stored_intake& f : forms) {
+    if (f.deleted()) continue;
+    if (is_complete(f.form)) return;
+    latest = &f;
+  }
+  const std::string state =
+      latest == nullptr
+          ? fmt::format("client {} has no intake form", to_string(s.client))
+          : fmt::format("intake_form {} of client {} is missing {}", latest->form.id.value,
+                        to_string(s.client), fmt::join(missing(latest->form), ", "));
+  throw error(errc::policy_denied,
+              fmt::format("intake: session {} cannot become {}: provider {} requires a complete "
+                          "intake form, and {}",
+                          to_string(s.id), to_string(to), to_string(s.provider), state));
+}
+
+// Free text a secure delete overwrites. The cancellation reasons slotbook writes itself are codes,
+// not text, and stay.
+void redact(session& s) {
+  if (!s.notes.empty()) s.notes = std::string(redacted_text);
+  if (!s.special_requests.empty()) s.special_requests = std::string(redacted_text);
+  if (!s.cancellation_reason.empty() && s.cancellation_reason != "rescheduled" &&
+      s.cancellation_reason != "hold_expired") {
+    s.cancellation_reason = std::string(redacted_text);
+  }
+}
+
+// `3, 4, 9` — at most `shown` ids, then how many more.
+template <class Id>
+std::string list_ids(const std::vector<Id>& ids, std::size_t shown = 20) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size() && i < shown; ++i) {
+    if (i > 0) out += ", ";
+    out += std::to_string(ids[i].value);
+  }
+  if (ids.size() > shown) out += fmt::format(" and {} more", ids.size() - shown);
+  return out;
 }
 
 }  // namespace
@@ -560,6 +748,42 @@ struct service_ops {
     out.refund = pay_refund(who, after, r.refund);
     return out;
   }
+
+  // Scrubs the store's files after a deletion committed. Never throws: the deletion happened,
+  // and a scrub that fails now is repeated by the next purge_expired.
+  bool scrub() noexcept {
+    try {
+      return st.db.scrub();
+    } catch (...) {
+      return false;
+    }
+  }
+
+  // --- save_intake_step (one per step type) ---------------------------------------------------
+  template <class Step>
+  intake_summary save_intake_step(const actor& who, intake_id id, const Step& step) {
+    refusal_context ctx;
+    return audited(who, "save_intake", ctx, [&] {
+      validate(step);  // before anything is read: an invalid step changes nothing
+      const instant now = st.time.now();
+      transaction tx(st.db, access::write);
+      stored_intake f = load_live_intake(st.db, id);
+      ctx.session = f.form.session;
+      require_client_access(who, f.form.client, fmt::format("fill in intake_form {} of", id.value));
+      if constexpr (std::is_same_v<Step, consent_step>) {
+        slotbook::save_step(f.form, step, now);
+      } else {
+        slotbook::save_step(f.form, step, keys_of(st.options), now);
+      }
+      f.updated_at = now;
+      st.db.put_intake(f);
+      append_audit(who, now, "save_intake", f.form.session, std::nullopt, std::nullopt,
+                   fmt::format("{}: step {} saved; {}", describe(f), step_name(step),
+                               is_complete(f.form) ? "complete" : "incomplete"));
+      tx.commit();
+      return summarize(f);
+    });
+  }
 };
 
 // =============================================================================================
@@ -582,9 +806,7 @@ void booking_service::put_provider(const actor& who, const provider_profile& pro
   service_ops::refusal_context ctx;
   ops.audited(who, "put_provider", ctx, [&] {
     if (!profile.id.ok()) throw error(errc::invalid_argument, "id: 0 is not a provider id");
-    if (const auto p = who.as_provider(); who.kind() == role::client || (p && *p != profile.id)) {
-      forbid(who, fmt::format("change the profile of provider {}", to_string(profile.id)));
-    }
+    require_provider_access(who, profile.id, "change the profile of");
     check_text("name", profile.name);
     validate(profile.hours);
     validate(profile.rules);
@@ -786,6 +1008,7 @@ payment_result booking_service::confirm_payment(const actor& who, session_id id,
                   fmt::format("status: the payment of session {} ({}) cannot be confirmed: {}",
                               to_string(id), to_string(before.status), to_string(r.reason)));
     }
+    require_intake(db, before, r.next->status);
     const session& after = *r.next;
     db.update_session(after);
     ops.apply_reminders(reminders_on_change(before, after, now, ops.preferences_for(after.client),
@@ -833,6 +1056,9 @@ status_result booking_service::update_status(const actor& who, session_id id,
       throw error(errc_of(r.reason),
                   fmt::format("status: session {} cannot go from {} to {}: {}", to_string(id),
                               to_string(before.status), to_string(change.to), to_string(r.reason)));
+    }
+    if (change.to == session_status::confirmed || change.to == session_status::in_progress) {
+      require_intake(db, before, change.to);
     }
     session after = *r.next;
     if (change.notes) after.notes = *change.notes;
@@ -1033,9 +1259,7 @@ std::vector<session> booking_service::client_sessions(const actor& who, client_i
   return ops.audited(who, "client_sessions", ctx, [&] {
     if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
     check_range(range);
-    if (who.kind() == role::provider || (who.kind() == role::client && who.as_client() != client)) {
-      forbid(who, fmt::format("list the sessions of client {}", to_string(client)));
-    }
+    require_client_access(who, client, "list the sessions of");
     transaction tx(state_->db, access::read);
     std::vector<session> out = state_->db.client_sessions(client, range);
     tx.commit();
@@ -1050,10 +1274,7 @@ std::vector<session> booking_service::provider_sessions(const actor& who, provid
   return ops.audited(who, "provider_sessions", ctx, [&] {
     if (!provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
     check_range(range);
-    if (who.kind() == role::client ||
-        (who.kind() == role::provider && who.as_provider() != provider)) {
-      forbid(who, fmt::format("list the sessions of provider {}", to_string(provider)));
-    }
+    require_provider_access(who, provider, "list the sessions of");
     transaction tx(state_->db, access::read);
     std::vector<session> out = state_->db.provider_sessions(provider, range);
     tx.commit();
@@ -1083,15 +1304,305 @@ session_analytics booking_service::analytics(const actor& who, provider_id provi
   return ops.audited(who, "analytics", ctx, [&] {
     if (!provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
     check_range(range);
-    if (who.kind() == role::client ||
-        (who.kind() == role::provider && who.as_provider() != provider)) {
-      forbid(who, fmt::format("see the analytics of provider {}", to_string(provider)));
-    }
+    require_provider_access(who, provider, "see the analytics of");
     transaction tx(state_->db, access::read);
     const provider_profile profile = load_provider(state_->db, provider);
     const std::vector<session> sessions = state_->db.provider_sessions(provider, range);
     tx.commit();
     return analyze_sessions(sessions, provider, range, profile.price.currency_code());
+  });
+}
+
+// --- intake forms ------------------------------------------------------------------------------
+
+intake_summary booking_service::create_intake(const actor& who, client_id client,
+                                              session_id session) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = session;
+  return ops.audited(who, "create_intake", ctx, [&] {
+    if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+    require_client_access(who, client, "start an intake form for");
+    const keyring& ring = keys_of(state_->options);
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    if (session.ok()) {
+      const slotbook::session s = load_session(db, session);
+      ctx.before = s.status;
+      if (s.client != client) {
+        throw error(errc::invalid_argument,
+                    fmt::format("session: session {} is not a session of client {}",
+                                to_string(session), to_string(client)));
+      }
+    }
+    intake_form form;
+    form.id = db.next_intake_id();
+    form.client = client;
+    form.session = session;
+    stored_intake f;
+    f.form = seal_intake(form, ring);  // an empty form: a data key and no steps yet
+    f.created_at = now;
+    f.updated_at = now;
+    db.put_intake(f);
+    ops.append_audit(
+        who, now, "create_intake", session, std::nullopt, std::nullopt,
+        fmt::format("{}: created, key version {}", describe(f), key_version(f.form.data_key)));
+    tx.commit();
+    return summarize(f);
+  });
+}
+
+intake_summary booking_service::save_intake_step(const actor& who, intake_id form,
+                                                 const personal_info_step& step) {
+  return service_ops{*state_}.save_intake_step(who, form, step);
+}
+
+intake_summary booking_service::save_intake_step(const actor& who, intake_id form,
+                                                 const mental_health_step& step) {
+  return service_ops{*state_}.save_intake_step(who, form, step);
+}
+
+intake_summary booking_service::save_intake_step(const actor& who, intake_id form,
+                                                 const goals_step& step) {
+  return service_ops{*state_}.save_intake_step(who, form, step);
+}
+
+intake_summary booking_service::save_intake_step(const actor& who, intake_id form,
+                                                 const consent_step& step) {
+  return service_ops{*state_}.save_intake_step(who, form, step);
+}
+
+intake_form booking_service::read_intake(const actor& who, intake_id id) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "read_intake", ctx, [&] {
+    const keyring& ring = keys_of(state_->options);
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    // A write transaction, although nothing but the audit log changes: the read is recorded in
+    // the same commit that precedes handing out the plaintext, so no read goes unrecorded.
+    transaction tx(db, access::write);
+    const stored_intake f = load_live_intake(db, id);
+    ctx.session = f.form.session;
+    require_intake_reader(db, who, f.form.client, fmt::format("read intake_form {} of", id.value));
+    intake_form form = open_intake(f.form, ring);
+    ops.append_audit(
+        who, now, "read_intake", f.form.session, std::nullopt, std::nullopt,
+        fmt::format("{}: decrypted, key version {}", describe(f), key_version(f.form.data_key)));
+    tx.commit();
+    return form;
+  });
+}
+
+std::vector<intake_summary> booking_service::client_intakes(const actor& who, client_id client) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "client_intakes", ctx, [&] {
+    if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+    transaction tx(state_->db, access::read);
+    require_intake_reader(state_->db, who, client, "list the intake forms of");
+    std::vector<intake_summary> out;
+    for (const stored_intake& f : state_->db.client_intakes(client)) out.push_back(summarize(f));
+    tx.commit();
+    return out;
+  });
+}
+
+erasure_result booking_service::delete_intake(const actor& who, intake_id id,
+                                              std::string_view reason) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "delete_intake", ctx, [&] {
+    check_reason(reason);
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    stored_intake f = load_intake(db, id);
+    ctx.session = f.form.session;
+    require_client_access(who, f.form.client, fmt::format("delete intake_form {} of", id.value));
+    if (f.deleted()) {
+      throw error(errc::conflict, fmt::format("intake: intake_form {} was already deleted at {}",
+                                              id.value, format_instant(*f.deleted_at)));
+    }
+    // Crypto-shredding: the wrapped data key was the only way to the steps, and it goes together
+    // with the steps themselves and the consents. What stays is what the audit log names anyway.
+    f.form.data_key = {};
+    f.form.personal_info.reset();
+    f.form.mental_health.reset();
+    f.form.goals.reset();
+    f.form.consent = {};
+    f.form.completed_at.reset();
+    f.deleted_at = now;
+    f.deletion_reason = std::string(reason);
+    f.updated_at = now;
+    db.put_intake(f);
+    ops.append_audit(who, now, "delete_intake", f.form.session, std::nullopt, std::nullopt,
+                     fmt::format("{}: crypto-shredded (data key and sealed steps destroyed); "
+                                 "reason {}",
+                                 describe(f), detail::quote(reason)));
+    tx.commit();
+    return erasure_result{now, ops.scrub()};
+  });
+}
+
+rotation_report booking_service::rotate_intake_keys(std::size_t batch_size,
+                                                    const rotation_callback& progress) {
+  service_ops ops{*state_};
+  const actor system = actor::system();
+  rotation_report report;
+  {
+    service_ops::refusal_context ctx;
+    ops.audited(system, "rotate_intake_keys", ctx, [&] {
+      if (batch_size == 0) throw error(errc::invalid_argument, "batch_size: 0 forms per batch");
+      report.to_version = keys_of(state_->options).current_version();
+    });
+  }
+  const keyring& ring = *state_->options.keys;
+  intake_id after{};
+  for (;;) {
+    service_ops::refusal_context ctx;
+    // One batch: read the next forms not yet on `to_version`, re-wrap each one's data key (the
+    // sealed steps are not touched and no step is decrypted), write them back, audit, commit.
+    // Until the commit every form of the batch still has its old, readable key.
+    const std::vector<intake_id> moved = ops.audited(system, "rotate_intake_keys", ctx, [&] {
+      const instant now = state_->time.now();
+      store& db = state_->db;
+      transaction tx(db, access::write);
+      std::vector<intake_id> ids;
+      std::map<std::uint32_t, std::size_t> from;
+      for (stored_intake& f : db.intakes_to_rotate(report.to_version, after, batch_size)) {
+        ++from[key_version(f.form.data_key)];
+        f.form = reseal(f.form, ring);
+        db.put_intake(f);
+        ids.push_back(f.form.id);
+      }
+      if (ids.empty()) return ids;
+      std::string versions;
+      for (const auto& [version, count] : from) {
+        versions +=
+            fmt::format("{}{} from version {}", versions.empty() ? "" : ", ", count, version);
+      }
+      ops.append_audit(system, now, "rotate_intake_keys", session_id{}, std::nullopt, std::nullopt,
+                       fmt::format("batch {}: {} intake forms re-wrapped to key version {} ({}); "
+                                   "intake_form {} to {}",
+                                   report.batches + 1, ids.size(), report.to_version, versions,
+                                   ids.front().value, ids.back().value));
+      tx.commit();
+      return ids;
+    });
+    if (moved.empty()) break;
+    ++report.batches;
+    report.rewrapped += moved.size();
+    after = moved.back();
+    if (progress)
+      progress(rotation_progress{report.to_version, report.batches, report.rewrapped, after});
+    if (moved.size() < batch_size) break;  // that was the last of them
+  }
+  return report;
+}
+
+// --- privacy -----------------------------------------------------------------------------------
+
+erasure_result booking_service::secure_delete_session(const actor& who, session_id id,
+                                                      std::string_view reason) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = id;
+  return ops.audited(who, "secure_delete", ctx, [&] {
+    check_reason(reason);
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const session before = load_session(db, id);
+    ctx.before = before.status;
+    require_client_access(who, before.client, fmt::format("delete session {} of", to_string(id)));
+    if (!is_terminal(before.status)) {
+      throw error(errc::conflict,
+                  fmt::format("status: session {} is {}: only a completed, cancelled or no-show "
+                              "session can be deleted (cancel it first)",
+                              to_string(id), to_string(before.status)));
+    }
+    if (const std::optional<session_deletion> d = db.find_session_deletion(id)) {
+      throw error(errc::conflict, fmt::format("session: session {} was already deleted at {}",
+                                              to_string(id), format_instant(d->deleted_at)));
+    }
+    session after = before;
+    redact(after);
+    after.updated_at = now;
+    db.update_session(after);
+    db.mark_session_deleted(session_deletion{id, now, std::string(reason)});
+    db.remove_reminders(id);
+    ops.append_audit(who, now, "secure_delete", id, before.status, after.status,
+                     fmt::format("{} of client {}: free text redacted, purge after {}; reason {}",
+                                 before.booking_reference, to_string(before.client),
+                                 format_instant(now + state_->options.deleted_retention),
+                                 detail::quote(reason)));
+    tx.commit();
+    return erasure_result{now, ops.scrub()};
+  });
+}
+
+purge_report booking_service::purge_expired(std::size_t limit) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  const actor system = actor::system();
+  purge_report report = ops.audited(system, "purge_expired", ctx, [&] {
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    purge_report out;
+    out.cutoff = now - state_->options.deleted_retention;
+    transaction tx(db, access::write);
+    out.sessions = db.purge_sessions(out.cutoff, limit);
+    out.intakes = db.purge_intakes(out.cutoff, limit);
+    if (!out.sessions.empty() || !out.intakes.empty()) {
+      ops.append_audit(
+          system, now, "purge", session_id{}, std::nullopt, std::nullopt,
+          fmt::format("deleted before {}, removed for good: {} sessions ({}), {} "
+                      "intake forms ({})",
+                      format_instant(out.cutoff), out.sessions.size(), list_ids(out.sessions),
+                      out.intakes.size(), list_ids(out.intakes)));
+    }
+    tx.commit();
+    return out;
+  });
+  report.scrubbed = ops.scrub();
+  return report;
+}
+
+client_data_export booking_service::export_client_data(const actor& who, client_id client) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "export_client_data", ctx, [&] {
+    if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+    require_client_access(who, client, "export the data of");
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    client_data_export out;
+    out.client = client;
+    out.exported_at = now;
+    transaction tx(db, access::write);
+    out.sessions = db.client_sessions(client, all_time);
+    for (const session& s : out.sessions) {
+      if (std::optional<session_deletion> d = db.find_session_deletion(s.id)) {
+        out.deleted_sessions.push_back(std::move(*d));
+      }
+    }
+    std::vector<intake_id> opened;
+    for (const stored_intake& f : db.client_intakes(client)) {
+      if (f.deleted()) {
+        out.deleted_intakes.push_back(summarize(f));
+      } else {
+        out.intake_forms.push_back(open_intake(f.form, keys_of(state_->options)));
+        opened.push_back(f.form.id);
+      }
+    }
+    ops.append_audit(
+        who, now, "export_client_data", session_id{}, std::nullopt, std::nullopt,
+        fmt::format("client {}: {} sessions, {} intake forms decrypted ({})", to_string(client),
+                    out.sessions.size(), opened.size(), list_ids(opened)));
+    tx.commit();
+    return out;
   });
 }
 
@@ -1316,6 +1827,309 @@ health_report booking_service::health() noexcept {
 subscription booking_service::subscribe(change_callback callback) {
   if (!callback) throw error(errc::invalid_argument, "callback: empty");
   return state_->hub->subscribe(state_->hub, std::move(callback));
+}
+
+// =============================================================================================
+// The subject-access export as JSON
+// =============================================================================================
+
+namespace {
+
+// A small JSON writer for `to_json`: objects and arrays are written in order, commas handled by
+// the writer. Strings are escaped per RFC 8259; bytes that are not UTF-8 (a host may have stored
+// anything in a session's notes) become U+FFFD, so the output is always valid JSON.
+class json_writer {
+ public:
+  std::string take() { return std::move(out_); }
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view k) {
+    comma();
+    string_value(k);
+    out_ += ':';
+    after_key_ = true;
+  }
+
+  void value(std::string_view s) {
+    comma();
+    string_value(s);
+  }
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(bool b) {
+    comma();
+    out_ += b ? "true" : "false";
+  }
+  void value(std::int64_t n) {
+    comma();
+    out_ += std::to_string(n);
+  }
+  void value(std::uint64_t n) {
+    comma();
+    out_ += std::to_string(n);
+  }
+  void value(instant t) { value(std::string_view(format_instant(t))); }
+  void null() {
+    comma();
+    out_ += "null";
+  }
+  template <class T>
+  void value(const std::optional<T>& v) {
+    if (v) {
+      value(*v);
+    } else {
+      null();
+    }
+  }
+  template <class Tag>
+  void id(strong_id<Tag> i) {
+    if (i.ok()) {
+      value(i.value);
+    } else {
+      null();
+    }
+  }
+  void strings(const std::vector<std::string>& items) {
+    begin_array();
+    for (const std::string& item : items) value(std::string_view(item));
+    end_array();
+  }
+
+ private:
+  void open(char c) {
+    comma();
+    out_ += c;
+    first_ = true;
+  }
+  void close(char c) {
+    out_ += c;
+    first_ = false;
+  }
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void string_value(std::string_view s) {
+    out_ += '"';
+    char32_t cp = 0;
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t len = detail::utf8_decode(s, i, cp);
+      if (len == 0) {
+        out_ += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
+        ++i;
+        continue;
+      }
+      if (cp == U'"') {
+        out_ += "\\\"";
+      } else if (cp == U'\\') {
+        out_ += "\\\\";
+      } else if (cp == U'\n') {
+        out_ += "\\n";
+      } else if (cp == U'\r') {
+        out_ += "\\r";
+      } else if (cp == U'\t') {
+        out_ += "\\t";
+      } else if (cp < 0x20) {
+        out_ += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
+      } else {
+        out_.append(s.substr(i, len));
+      }
+      i += len;
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+void write_money(json_writer& w, const money& m) {
+  w.begin_object();
+  w.key("minor");
+  w.value(static_cast<std::int64_t>(m.minor_units()));
+  w.key("currency");
+  w.value(m.currency_code().code());
+  w.end_object();
+}
+
+void write_session(json_writer& w, const session& s) {
+  w.begin_object();
+  w.key("id");
+  w.id(s.id);
+  w.key("booking_reference");
+  w.value(std::string_view(s.booking_reference));
+  w.key("provider");
+  w.id(s.provider);
+  w.key("scheduled_at");
+  w.value(s.scheduled_at);
+  w.key("duration_minutes");
+  w.value(static_cast<std::int64_t>(s.duration.count()));
+  w.key("status");
+  w.value(to_string(s.status));
+  w.key("type");
+  w.value(to_string(s.type));
+  w.key("notes");
+  w.value(std::string_view(s.notes));
+  w.key("special_requests");
+  w.value(std::string_view(s.special_requests));
+  w.key("amount");
+  write_money(w, s.amount);
+  w.key("payment_status");
+  w.value(to_string(s.payment));
+  w.key("payment_method");
+  w.value(std::string_view(s.payment_method));
+  w.key("transaction_id");
+  w.value(std::string_view(s.transaction_id));
+  w.key("refunded_minor");
+  w.value(static_cast<std::int64_t>(s.refunded_minor));
+  w.key("joined_at");
+  w.value(s.joined_at);
+  w.key("ended_at");
+  w.value(s.ended_at);
+  w.key("created_at");
+  w.value(s.created_at);
+  w.key("updated_at");
+  w.value(s.updated_at);
+  w.key("cancelled_at");
+  w.value(s.cancelled_at);
+  w.key("cancellation_reason");
+  w.value(std::string_view(s.cancellation_reason));
+  w.key("cancelled_by");
+  if (s.cancelled_by) {
+    w.value(to_string(*s.cancelled_by));
+  } else {
+    w.null();
+  }
+  w.key("rescheduled_from");
+  w.id(s.rescheduled_from);
+  w.key("rescheduled_to");
+  w.id(s.rescheduled_to);
+  w.end_object();
+}
+
+void write_intake(json_writer& w, const intake_form& f) {
+  w.begin_object();
+  w.key("id");
+  w.id(f.id);
+  w.key("session");
+  w.id(f.session);
+  w.key("personal_info");
+  if (const auto& p = f.personal_info) {
+    w.begin_object();
+    w.key("emergency_contact");
+    w.value(std::string_view(p->emergency_contact));
+    w.key("medical_history");
+    w.value(std::string_view(p->medical_history));
+    w.key("current_medications");
+    w.value(std::string_view(p->current_medications));
+    w.key("allergies");
+    w.value(std::string_view(p->allergies));
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("mental_health");
+  if (const auto& m = f.mental_health) {
+    w.begin_object();
+    w.key("previous_therapy");
+    w.value(m->previous_therapy);
+    w.key("current_symptoms");
+    w.strings(m->current_symptoms);
+    w.key("severity_level");
+    if (m->severity_level) {
+      w.value(static_cast<std::int64_t>(*m->severity_level));
+    } else {
+      w.null();
+    }
+    w.key("trigger_factors");
+    w.strings(m->trigger_factors);
+    w.key("coping_mechanisms");
+    w.strings(m->coping_mechanisms);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("goals");
+  if (const auto& g = f.goals) {
+    w.begin_object();
+    w.key("therapy_goals");
+    w.strings(g->therapy_goals);
+    w.key("expectations");
+    w.value(std::string_view(g->expectations));
+    w.key("preferred_approach");
+    w.value(std::string_view(g->preferred_approach));
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("consent");
+  w.begin_object();
+  w.key("consent_to_treatment");
+  w.value(f.consent.consent_to_treatment);
+  w.key("confidentiality_agreement");
+  w.value(f.consent.confidentiality_agreement);
+  w.key("data_processing_consent");
+  w.value(f.consent.data_processing_consent);
+  w.end_object();
+  w.key("completed_at");
+  w.value(f.completed_at);
+  w.end_object();
+}
+
+}  // namespace
+
+std::string to_json(const client_data_export& e) {
+  json_writer w;
+  w.begin_object();
+  w.key("client");
+  w.id(e.client);
+  w.key("exported_at");
+  w.value(e.exported_at);
+  w.key("sessions");
+  w.begin_array();
+  for (const session& s : e.sessions) write_session(w, s);
+  w.end_array();
+  w.key("deleted_sessions");
+  w.begin_array();
+  for (const session_deletion& d : e.deleted_sessions) {
+    w.begin_object();
+    w.key("session");
+    w.id(d.session);
+    w.key("deleted_at");
+    w.value(d.deleted_at);
+    w.key("reason");
+    w.value(std::string_view(d.reason));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("intake_forms");
+  w.begin_array();
+  for (const intake_form& f : e.intake_forms) write_intake(w, f);
+  w.end_array();
+  w.key("deleted_intakes");
+  w.begin_array();
+  for (const intake_summary& d : e.deleted_intakes) {
+    w.begin_object();
+    w.key("id");
+    w.id(d.id);
+    w.key("session");
+    w.id(d.session);
+    w.key("created_at");
+    w.value(d.created_at);
+    w.key("deleted_at");
+    w.value(d.deleted_at);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace slotbook

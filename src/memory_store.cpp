@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -155,6 +156,10 @@ struct memory_store::impl {
   std::map<provider_id, provider_profile> providers;
   std::map<int, std::uint64_t> sequences;
   std::vector<audit_entry> audit;
+  std::map<intake_id, stored_intake> intakes;
+  std::set<std::pair<client_id, intake_id>> intakes_by_client;
+  std::map<session_id, session_deletion> deletions;
+  std::uint64_t last_intake_id = 0;  // the highest id next_intake_id handed out
 
   std::uint64_t next_session_id = 1;
   std::int64_t next_reminder_id = 1;
@@ -169,6 +174,26 @@ struct memory_store::impl {
   std::int64_t saved_next_reminder_id = 0;
   std::chrono::minutes saved_longest{0};
   std::size_t saved_audit_size = 0;
+  std::uint64_t saved_last_intake_id = 0;
+
+  // Puts `value` (or, when empty, nothing) under `id`, keeping the client index in step. Used by
+  // put, purge and their undo steps alike.
+  void set_intake(intake_id id, const std::optional<stored_intake>& value) {
+    if (const auto it = intakes.find(id); it != intakes.end()) {
+      intakes_by_client.erase({it->second.form.client, id});
+      intakes.erase(it);
+    }
+    if (value) {
+      intakes.emplace(id, *value);
+      intakes_by_client.emplace(value->form.client, id);
+    }
+  }
+
+  std::optional<stored_intake> intake(intake_id id) const {
+    const auto it = intakes.find(id);
+    if (it == intakes.end()) return std::nullopt;
+    return it->second;
+  }
 
   template <class Tag, class Key>
   std::vector<session> overlapping(Key key, interval range, bool active_only) const {
@@ -220,6 +245,7 @@ void memory_store::begin(access mode) {
     impl_->saved_next_reminder_id = impl_->next_reminder_id;
     impl_->saved_longest = impl_->longest;
     impl_->saved_audit_size = impl_->audit.size();
+    impl_->saved_last_intake_id = impl_->last_intake_id;
   }
   detail::add_open_transaction(this, mode, nullptr);
 }
@@ -254,6 +280,7 @@ void memory_store::rollback() noexcept {
   impl_->next_reminder_id = impl_->saved_next_reminder_id;
   impl_->longest = impl_->saved_longest;
   impl_->audit.resize(impl_->saved_audit_size);
+  impl_->last_intake_id = impl_->saved_last_intake_id;
   impl_->gate.unlock_exclusive();
 }
 
@@ -550,6 +577,142 @@ std::vector<audit_entry> memory_store::audit_entries(std::int64_t after, std::si
   return std::vector<audit_entry>(start, start + static_cast<std::ptrdiff_t>(count));
 }
 
+// --- intake forms -------------------------------------------------------------------------------
+
+intake_id memory_store::next_intake_id() {
+  detail::require_transaction(this, access::write, backend, "next_intake_id");
+  std::uint64_t top = impl_->last_intake_id;
+  if (!impl_->intakes.empty()) top = std::max(top, impl_->intakes.rbegin()->first.value);
+  if (top >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw error(errc::storage, fmt::format("{}: no intake id left to assign", backend));
+  }
+  impl_->last_intake_id = top + 1;  // rollback restores the value saved at begin
+  return intake_id{top + 1};
+}
+
+void memory_store::put_intake(const stored_intake& f) {
+  detail::require_transaction(this, access::write, backend, "put_intake");
+  detail::check_storable(f);
+  const intake_id id = f.form.id;
+  impl_->undo.emplace_back(
+      [this, id, before = impl_->intake(id)] { impl_->set_intake(id, before); });
+  impl_->set_intake(id, f);
+}
+
+std::optional<stored_intake> memory_store::find_intake(intake_id id) {
+  detail::require_transaction(this, access::read, backend, "find_intake");
+  return impl_->intake(id);
+}
+
+std::vector<stored_intake> memory_store::client_intakes(client_id client) {
+  detail::require_transaction(this, access::read, backend, "client_intakes");
+  std::vector<stored_intake> out;
+  const auto& index = impl_->intakes_by_client;
+  for (auto it = index.lower_bound({client, intake_id{}}); it != index.end() && it->first == client;
+       ++it) {
+    out.push_back(impl_->intakes.at(it->second));
+  }
+  return out;
+}
+
+std::vector<stored_intake> memory_store::intakes_to_rotate(std::uint32_t version, intake_id after,
+                                                           std::size_t limit) {
+  detail::require_transaction(this, access::read, backend, "intakes_to_rotate");
+  std::vector<stored_intake> out;
+  for (auto it = impl_->intakes.upper_bound(after);
+       it != impl_->intakes.end() && out.size() < limit; ++it) {
+    if (!it->second.deleted() && key_version(it->second.form.data_key) != version) {
+      out.push_back(it->second);
+    }
+  }
+  return out;
+}
+
+std::vector<intake_id> memory_store::purge_intakes(instant deleted_before, std::size_t limit) {
+  detail::require_transaction(this, access::write, backend, "purge_intakes");
+  std::vector<std::pair<instant, intake_id>> due;
+  for (const auto& [id, f] : impl_->intakes) {
+    if (f.deleted_at && *f.deleted_at < deleted_before) due.emplace_back(*f.deleted_at, id);
+  }
+  std::sort(due.begin(), due.end());
+  if (due.size() > limit) due.resize(limit);
+  std::vector<intake_id> out;
+  out.reserve(due.size());
+  for (const auto& [when, id] : due) {
+    impl_->undo.emplace_back(
+        [this, id = id, before = impl_->intake(id)] { impl_->set_intake(id, before); });
+    impl_->set_intake(id, std::nullopt);
+    out.push_back(id);
+  }
+  return out;
+}
+
+// --- secure deletion of sessions -----------------------------------------------------------------
+
+void memory_store::mark_session_deleted(const session_deletion& d) {
+  detail::require_transaction(this, access::write, backend, "mark_session_deleted");
+  if (impl_->sessions.get<by_id>().count(d.session) == 0) {
+    throw error(errc::not_found, fmt::format("session {} does not exist", to_string(d.session)));
+  }
+  std::optional<session_deletion> before;
+  if (const auto it = impl_->deletions.find(d.session); it != impl_->deletions.end()) {
+    before = it->second;
+  }
+  impl_->undo.emplace_back([this, id = d.session, before = std::move(before)] {
+    if (before) {
+      impl_->deletions.insert_or_assign(id, *before);
+    } else {
+      impl_->deletions.erase(id);
+    }
+  });
+  impl_->deletions.insert_or_assign(d.session, d);
+}
+
+std::optional<session_deletion> memory_store::find_session_deletion(session_id id) {
+  detail::require_transaction(this, access::read, backend, "find_session_deletion");
+  const auto it = impl_->deletions.find(id);
+  if (it == impl_->deletions.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<session_id> memory_store::purge_sessions(instant deleted_before, std::size_t limit) {
+  detail::require_transaction(this, access::write, backend, "purge_sessions");
+  std::vector<std::pair<instant, session_id>> due;
+  for (const auto& [id, d] : impl_->deletions) {
+    if (d.deleted_at < deleted_before) due.emplace_back(d.deleted_at, id);
+  }
+  std::sort(due.begin(), due.end());
+  if (due.size() > limit) due.resize(limit);
+  std::vector<session_id> out;
+  out.reserve(due.size());
+  auto& sessions = impl_->sessions.get<by_id>();
+  auto& reminders = impl_->reminders.get<by_session>();
+  for (const auto& [when, id] : due) {
+    impl_->undo.emplace_back([this, mark = impl_->deletions.at(id)] {
+      impl_->deletions.insert_or_assign(mark.session, mark);
+    });
+    impl_->deletions.erase(id);
+    if (const auto it = sessions.find(id); it != sessions.end()) {
+      impl_->undo.emplace_back([this, old = *it] { impl_->sessions.insert(old); });
+      sessions.erase(it);
+    }
+    for (auto [it, end] = reminders.equal_range(id); it != end;) {
+      impl_->undo.emplace_back([this, old = *it] { impl_->reminders.insert(old); });
+      it = reminders.erase(it);
+    }
+    out.push_back(id);
+  }
+  return out;
+}
+
 bool memory_store::reachable() noexcept { return true; }
+
+bool memory_store::scrub() {
+  if (detail::find_open_transaction(this) != nullptr) {
+    throw error(errc::storage,
+                fmt::format("{}: scrub inside a transaction on this thread", backend));
+  }
+  return true;
+}
 
 }  // namespace slotbook

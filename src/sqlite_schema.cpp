@@ -179,7 +179,59 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<std::string_view, 2> steps{step_1, step_2};
+// Version 3: sealed intake forms, secure deletion of sessions, and the providers' intake
+// requirement. Only ciphertext, wrapped data keys and non-sensitive metadata are stored in
+// intake_forms: the sealed steps are opaque BLOBs, and what stays readable (ids, which steps are
+// saved, the consents, timestamps, the key version) is what docs/security.md lists as plaintext.
+constexpr std::string_view step_3 = R"sql(
+ALTER TABLE providers ADD COLUMN requires_intake INTEGER NOT NULL DEFAULT 0
+  CHECK (requires_intake IN (0, 1));
+
+CREATE TABLE intake_forms (
+  id                        INTEGER PRIMARY KEY,
+  client_id                 INTEGER NOT NULL,
+  session_id                INTEGER,  -- NULL: not filled in for a particular session
+  data_key                  BLOB CHECK (length(data_key) = 66),  -- wrapped by the keyring
+  key_version               INTEGER CHECK (key_version > 0),  -- from data_key's header
+  personal_info             BLOB,  -- sealed step 1, NULL until saved
+  mental_health             BLOB,  -- sealed step 2
+  goals                     BLOB,  -- sealed step 3
+  consent_to_treatment      INTEGER NOT NULL CHECK (consent_to_treatment IN (0, 1)),
+  confidentiality_agreement INTEGER NOT NULL CHECK (confidentiality_agreement IN (0, 1)),
+  data_processing_consent   INTEGER NOT NULL CHECK (data_processing_consent IN (0, 1)),
+  completed_at              INTEGER,
+  created_at                INTEGER NOT NULL,
+  updated_at                INTEGER NOT NULL,
+  deleted_at                INTEGER,  -- crypto-shredded: no key, no steps, no consents left
+  deletion_reason           TEXT NOT NULL DEFAULT '',
+  CHECK ((data_key IS NULL) = (key_version IS NULL)),
+  CHECK ((deleted_at IS NULL) = (data_key IS NOT NULL)),
+  CHECK (deleted_at IS NULL OR (personal_info IS NULL AND mental_health IS NULL AND goals IS NULL
+    AND consent_to_treatment = 0 AND confidentiality_agreement = 0
+    AND data_processing_consent = 0 AND completed_at IS NULL))
+) STRICT;
+
+CREATE INDEX intake_forms_client ON intake_forms (client_id, id);
+-- purge_intakes: deleted forms, oldest deletion first.
+CREATE INDEX intake_forms_deleted ON intake_forms (deleted_at) WHERE deleted_at IS NOT NULL;
+
+-- The highest id next_intake_id handed out, so ids are never reused, not even after a purge.
+CREATE TABLE id_sequences (
+  name    TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL CHECK (last_id > 0)
+) STRICT, WITHOUT ROWID;
+
+-- A secure delete's mark on a session (whose free text was redacted in the same transaction).
+CREATE TABLE session_deletions (
+  session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  deleted_at INTEGER NOT NULL,
+  reason     TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX session_deletions_at ON session_deletions (deleted_at);
+)sql";
+
+constexpr std::array<std::string_view, 3> steps{step_1, step_2, step_3};
 static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
 
 }  // namespace

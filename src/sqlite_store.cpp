@@ -94,8 +94,9 @@ constexpr char put_provider_sql[] =
     "INSERT INTO providers (id, name, active, price_minor, currency, zone, schedule_active,"
     " effective_from, effective_until, slot_minutes, step_minutes, buffer_before_minutes,"
     " buffer_after_minutes, minimum_notice_minutes, maximum_advance_minutes, max_per_day,"
-    " alignment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-    " ?17) ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,"
+    " alignment, requires_intake) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+    " ?14, ?15, ?16, ?17, ?18) ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+    " active = excluded.active,"
     " price_minor = excluded.price_minor, currency = excluded.currency, zone = excluded.zone,"
     " schedule_active = excluded.schedule_active, effective_from = excluded.effective_from,"
     " effective_until = excluded.effective_until, slot_minutes = excluded.slot_minutes,"
@@ -104,7 +105,8 @@ constexpr char put_provider_sql[] =
     " buffer_after_minutes = excluded.buffer_after_minutes,"
     " minimum_notice_minutes = excluded.minimum_notice_minutes,"
     " maximum_advance_minutes = excluded.maximum_advance_minutes,"
-    " max_per_day = excluded.max_per_day, alignment = excluded.alignment";
+    " max_per_day = excluded.max_per_day, alignment = excluded.alignment,"
+    " requires_intake = excluded.requires_intake";
 constexpr char delete_windows_sql[] = "DELETE FROM provider_windows WHERE provider_id = ?1";
 // Cascades to provider_exception_hours.
 constexpr char delete_exceptions_sql[] = "DELETE FROM provider_exceptions WHERE provider_id = ?1";
@@ -120,7 +122,7 @@ constexpr char insert_exception_hours_sql[] =
 constexpr char find_provider_sql[] =
     "SELECT id, name, active, price_minor, currency, zone, schedule_active, effective_from,"
     " effective_until, slot_minutes, step_minutes, buffer_before_minutes, buffer_after_minutes,"
-    " minimum_notice_minutes, maximum_advance_minutes, max_per_day, alignment"
+    " minimum_notice_minutes, maximum_advance_minutes, max_per_day, alignment, requires_intake"
     " FROM providers WHERE id = ?1";
 constexpr char find_windows_sql[] =
     "SELECT weekday, start_minute, end_minute FROM provider_windows WHERE provider_id = ?1"
@@ -166,7 +168,60 @@ constexpr char audit_entries_sql[] =
     "SELECT " SLOTBOOK_AUDIT_COLUMNS
     " FROM audit_log WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
 
+#define SLOTBOOK_INTAKE_COLUMNS                                                              \
+  "id, client_id, session_id, data_key, key_version, personal_info, mental_health, goals, "  \
+  "consent_to_treatment, confidentiality_agreement, data_processing_consent, completed_at, " \
+  "created_at, updated_at, deleted_at, deletion_reason"
+
+// The next id is above both the last one handed out and every id stored (put_intake may store a
+// form under an id it chose).
+constexpr char next_intake_id_sql[] =
+    "INSERT INTO id_sequences (name, last_id) VALUES ('intake_forms',"
+    " (SELECT coalesce(max(id), 0) + 1 FROM intake_forms)) ON CONFLICT (name) DO UPDATE"
+    " SET last_id = max(last_id, (SELECT coalesce(max(id), 0) FROM intake_forms)) + 1"
+    " RETURNING last_id";
+constexpr char put_intake_sql[] =
+    "INSERT INTO intake_forms (" SLOTBOOK_INTAKE_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    " ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id,"
+    " session_id = excluded.session_id, data_key = excluded.data_key,"
+    " key_version = excluded.key_version, personal_info = excluded.personal_info,"
+    " mental_health = excluded.mental_health, goals = excluded.goals,"
+    " consent_to_treatment = excluded.consent_to_treatment,"
+    " confidentiality_agreement = excluded.confidentiality_agreement,"
+    " data_processing_consent = excluded.data_processing_consent,"
+    " completed_at = excluded.completed_at, created_at = excluded.created_at,"
+    " updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,"
+    " deletion_reason = excluded.deletion_reason";
+constexpr char find_intake_sql[] =
+    "SELECT " SLOTBOOK_INTAKE_COLUMNS " FROM intake_forms WHERE id = ?1";
+constexpr char client_intakes_sql[] =
+    "SELECT " SLOTBOOK_INTAKE_COLUMNS " FROM intake_forms WHERE client_id = ?1 ORDER BY id";
+constexpr char intakes_to_rotate_sql[] =
+    "SELECT " SLOTBOOK_INTAKE_COLUMNS
+    " FROM intake_forms"
+    " WHERE id > ?2 AND data_key IS NOT NULL AND key_version <> ?1 ORDER BY id LIMIT ?3";
+// The WHERE clause repeats the partial index's condition, so SQLite uses it.
+constexpr char purge_intakes_sql[] =
+    "DELETE FROM intake_forms WHERE id IN (SELECT id FROM intake_forms"
+    " WHERE deleted_at IS NOT NULL AND deleted_at < ?1 ORDER BY deleted_at, id LIMIT ?2)"
+    " RETURNING id";
+constexpr char mark_deleted_sql[] =
+    "INSERT INTO session_deletions (session_id, deleted_at, reason) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (session_id) DO UPDATE SET deleted_at = excluded.deleted_at,"
+    " reason = excluded.reason";
+constexpr char find_deletion_sql[] =
+    "SELECT session_id, deleted_at, reason FROM session_deletions WHERE session_id = ?1";
+constexpr char deleted_sessions_sql[] =
+    "SELECT session_id FROM session_deletions WHERE deleted_at < ?1"
+    " ORDER BY deleted_at, session_id LIMIT ?2";
+constexpr char purge_session_reminders_sql[] = "DELETE FROM reminder_queue WHERE session_id = ?1";
+// Cascades to session_deletions.
+constexpr char purge_session_sql[] = "DELETE FROM sessions WHERE id = ?1";
+
+#undef SLOTBOOK_INTAKE_COLUMNS
 #undef SLOTBOOK_SESSION_COLUMNS
+
 #undef SLOTBOOK_ACTIVE
 #undef SLOTBOOK_REMINDER_COLUMNS
 #undef SLOTBOOK_AUDIT_COLUMNS
@@ -401,6 +456,80 @@ audit_entry read_audit(const SQLite::Statement& st) {
   return e;
 }
 
+void bind_blob(SQLite::Statement& st, int index, const std::vector<std::uint8_t>& bytes) {
+  if (bytes.empty()) {
+    st.bind(index);
+  } else {
+    st.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+  }
+}
+
+void bind_blob(SQLite::Statement& st, int index, const std::optional<sealed_field>& field) {
+  if (field) {
+    bind_blob(st, index, field->bytes);
+  } else {
+    st.bind(index);
+  }
+}
+
+std::vector<std::uint8_t> read_blob(const SQLite::Column& c) {
+  const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+  const int n = c.getBytes();
+  if (p == nullptr || n <= 0) return {};
+  return std::vector<std::uint8_t>(p, p + n);
+}
+
+std::optional<sealed_field> read_sealed(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return sealed_field{read_blob(c)};
+}
+
+void bind_intake(SQLite::Statement& st, const stored_intake& f) {
+  const sealed_intake& s = f.form;
+  st.bind(1, as_sql(s.id.value));
+  st.bind(2, as_sql(s.client.value));
+  bind_id_or_null(st, 3, s.session.value);
+  bind_blob(st, 4, s.data_key.bytes);
+  if (f.deleted()) {
+    st.bind(5);
+  } else {
+    st.bind(5, static_cast<std::int64_t>(key_version(s.data_key)));
+  }
+  bind_blob(st, 6, s.personal_info);
+  bind_blob(st, 7, s.mental_health);
+  bind_blob(st, 8, s.goals);
+  st.bind(9, s.consent.consent_to_treatment ? 1 : 0);
+  st.bind(10, s.consent.confidentiality_agreement ? 1 : 0);
+  st.bind(11, s.consent.data_processing_consent ? 1 : 0);
+  bind_optional(st, 12, s.completed_at);
+  st.bind(13, as_sql(f.created_at));
+  st.bind(14, as_sql(f.updated_at));
+  bind_optional(st, 15, f.deleted_at);
+  bind_text(st, 16, f.deletion_reason);
+}
+
+stored_intake read_intake(const SQLite::Statement& st) {
+  stored_intake f;
+  sealed_intake& s = f.form;
+  s.id = intake_id{read_id(st.getColumn(0))};
+  s.client = client_id{read_id(st.getColumn(1))};
+  if (!st.getColumn(2).isNull()) s.session = session_id{read_id(st.getColumn(2))};
+  s.data_key.bytes = read_blob(st.getColumn(3));
+  // Column 4 (key_version) repeats the data key's header for SQL; the header is what counts.
+  s.personal_info = read_sealed(st.getColumn(5));
+  s.mental_health = read_sealed(st.getColumn(6));
+  s.goals = read_sealed(st.getColumn(7));
+  s.consent.consent_to_treatment = st.getColumn(8).getInt64() != 0;
+  s.consent.confidentiality_agreement = st.getColumn(9).getInt64() != 0;
+  s.consent.data_processing_consent = st.getColumn(10).getInt64() != 0;
+  s.completed_at = read_optional_instant(st.getColumn(11));
+  f.created_at = read_instant(st.getColumn(12));
+  f.updated_at = read_instant(st.getColumn(13));
+  f.deleted_at = read_optional_instant(st.getColumn(14));
+  f.deletion_reason = st.getColumn(15).getString();
+  return f;
+}
+
 // Resets a cached statement when a call is done with it, even on an exception, so that no
 // statement stays active across commit or rollback.
 class statement_use {
@@ -539,6 +668,10 @@ struct sqlite_store::impl {
     // A corrupt or foreign file fails here, on the first statement that reads it.
     c->db.exec("PRAGMA foreign_keys = ON");
     c->db.exec("PRAGMA synchronous = FULL");
+    // Removed and replaced content is overwritten with zeros in the pages SQLite writes, so a
+    // crypto-shredded key or a redacted note is not left in free space (scrub() deals with the
+    // WAL). Per connection, like the pragmas above.
+    c->db.exec("PRAGMA secure_delete = ON");
     if (wal) use_wal(*c);
     return c;
   }
@@ -921,6 +1054,7 @@ void sqlite_store::put_provider(const provider_profile& p) {
         st->bind(16);
       }
       bind_text(*st, 17, to_sql(p.rules.alignment));
+      st->bind(18, p.requires_intake ? 1 : 0);
       st->exec();
     }
     for (const char* sql : {delete_windows_sql, delete_exceptions_sql}) {
@@ -1000,6 +1134,7 @@ std::optional<provider_profile> sqlite_store::find_provider(provider_id id) {
         p.rules.max_per_day = static_cast<unsigned>(n);
       }
       p.rules.alignment = read_alignment(st->getColumn(16));
+      p.requires_intake = st->getColumn(17).getInt64() != 0;
     }
     {
       auto st = c.use(find_windows_sql);
@@ -1223,6 +1358,7 @@ sqlite_settings sqlite_store::settings() {
     s.foreign_keys = c.db.execAndGet("PRAGMA foreign_keys").getInt() != 0;
     s.busy_timeout = std::chrono::milliseconds{c.db.execAndGet("PRAGMA busy_timeout").getInt()};
     s.schema_version = c.db.execAndGet("PRAGMA user_version").getInt();
+    s.secure_delete = c.db.execAndGet("PRAGMA secure_delete").getInt() != 0;
     s.application_id = c.db.execAndGet("PRAGMA application_id").getInt();
     return s;
   };
@@ -1267,6 +1403,137 @@ std::string sqlite_store::integrity_check() {
   })
 }
 
+// --- intake forms
+// ---------------------------------------------------------------------------------
+
+intake_id sqlite_store::next_intake_id() {
+  connection& c = current(access::write, "next_intake_id");
+  SLOTBOOK_GUARD("next_intake_id", {
+    auto st = c.use(next_intake_id_sql);
+    st->executeStep();
+    return intake_id{read_id(st->getColumn(0))};
+  })
+}
+
+void sqlite_store::put_intake(const stored_intake& f) {
+  connection& c = current(access::write, "put_intake");
+  detail::check_storable(f);
+  SLOTBOOK_GUARD("put_intake", {
+    auto st = c.use(put_intake_sql);
+    bind_intake(*st, f);
+    st->exec();
+  })
+}
+
+std::optional<stored_intake> sqlite_store::find_intake(intake_id id) {
+  connection& c = current(access::read, "find_intake");
+  SLOTBOOK_GUARD("find_intake", {
+    auto st = c.use(find_intake_sql);
+    st->bind(1, as_sql(id.value));
+    if (!st->executeStep()) return std::nullopt;
+    return read_intake(*st);
+  })
+}
+
+std::vector<stored_intake> sqlite_store::client_intakes(client_id client) {
+  connection& c = current(access::read, "client_intakes");
+  SLOTBOOK_GUARD("client_intakes", {
+    std::vector<stored_intake> out;
+    auto st = c.use(client_intakes_sql);
+    st->bind(1, as_sql(client.value));
+    while (st->executeStep()) out.push_back(read_intake(*st));
+    return out;
+  })
+}
+
+std::vector<stored_intake> sqlite_store::intakes_to_rotate(std::uint32_t version, intake_id after,
+                                                           std::size_t limit) {
+  connection& c = current(access::read, "intakes_to_rotate");
+  std::vector<stored_intake> out;
+  // Ids are at most 2^63 - 1 (put_intake checks), so nothing comes after a larger cursor.
+  if (after.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return out;
+  }
+  SLOTBOOK_GUARD("intakes_to_rotate", {
+    auto st = c.use(intakes_to_rotate_sql);
+    st->bind(1, static_cast<std::int64_t>(version));
+    st->bind(2, as_sql(after.value));
+    st->bind(3, sql_limit(limit));
+    while (st->executeStep()) out.push_back(read_intake(*st));
+    return out;
+  })
+}
+
+std::vector<intake_id> sqlite_store::purge_intakes(instant deleted_before, std::size_t limit) {
+  connection& c = current(access::write, "purge_intakes");
+  SLOTBOOK_GUARD("purge_intakes", {
+    std::vector<intake_id> out;
+    auto st = c.use(purge_intakes_sql);
+    st->bind(1, as_sql(deleted_before));
+    st->bind(2, sql_limit(limit));
+    while (st->executeStep()) out.push_back(intake_id{read_id(st->getColumn(0))});
+    std::sort(out.begin(), out.end());  // RETURNING gives rows in no particular order
+    return out;
+  })
+}
+
+// --- secure deletion of sessions
+// ------------------------------------------------------------------
+
+void sqlite_store::mark_session_deleted(const session_deletion& d) {
+  connection& c = current(access::write, "mark_session_deleted");
+  SLOTBOOK_GUARD("mark_session_deleted", {
+    {
+      auto exists = c.use(session_exists_sql);
+      exists->bind(1, as_sql(d.session.value));
+      if (!exists->executeStep()) {
+        throw error(errc::not_found,
+                    fmt::format("session {} does not exist", to_string(d.session)));
+      }
+    }
+    auto st = c.use(mark_deleted_sql);
+    st->bind(1, as_sql(d.session.value));
+    st->bind(2, as_sql(d.deleted_at));
+    bind_text(*st, 3, d.reason);
+    st->exec();
+  })
+}
+
+std::optional<session_deletion> sqlite_store::find_session_deletion(session_id id) {
+  connection& c = current(access::read, "find_session_deletion");
+  SLOTBOOK_GUARD("find_session_deletion", {
+    auto st = c.use(find_deletion_sql);
+    st->bind(1, as_sql(id.value));
+    if (!st->executeStep()) return std::nullopt;
+    session_deletion d;
+    d.session = session_id{read_id(st->getColumn(0))};
+    d.deleted_at = read_instant(st->getColumn(1));
+    d.reason = st->getColumn(2).getString();
+    return d;
+  })
+}
+
+std::vector<session_id> sqlite_store::purge_sessions(instant deleted_before, std::size_t limit) {
+  connection& c = current(access::write, "purge_sessions");
+  SLOTBOOK_GUARD("purge_sessions", {
+    std::vector<session_id> out;
+    {
+      auto st = c.use(deleted_sessions_sql);
+      st->bind(1, as_sql(deleted_before));
+      st->bind(2, sql_limit(limit));
+      while (st->executeStep()) out.push_back(session_id{read_id(st->getColumn(0))});
+    }
+    for (const session_id id : out) {
+      for (const char* sql : {purge_session_reminders_sql, purge_session_sql}) {
+        auto st = c.use(sql);
+        st->bind(1, as_sql(id.value));
+        st->exec();
+      }
+    }
+    return out;
+  })
+}
+
 bool sqlite_store::reachable() noexcept {
   try {
     if (auto* t = detail::find_open_transaction(this)) {
@@ -1286,6 +1553,33 @@ bool sqlite_store::reachable() noexcept {
   } catch (...) {
     return false;
   }
+}
+
+bool sqlite_store::scrub() {
+  if (detail::find_open_transaction(this) != nullptr) {
+    throw error(errc::storage,
+                fmt::format("{}: scrub inside a transaction on this thread", impl_->where()));
+  }
+  if (impl_->in_memory) return true;
+  SLOTBOOK_GUARD("scrub", {
+    connection* c =
+        impl_->acquire(std::chrono::steady_clock::now() + impl_->options.busy_timeout, "scrub");
+    try {
+      // One row: busy (1 when it could not finish), WAL frames, frames checkpointed. TRUNCATE
+      // waits (busy handler) for a writer and for readers of older snapshots, then empties the
+      // WAL file.
+      bool done = false;
+      {
+        SQLite::Statement st(c->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        done = st.executeStep() && st.getColumn(0).getInt() == 0;
+      }  // finalised before the connection goes back to the pool
+      impl_->release(c);
+      return done;
+    } catch (...) {
+      impl_->release(c);
+      throw;
+    }
+  })
 }
 
 #undef SLOTBOOK_GUARD

@@ -107,6 +107,38 @@ inline void check_storable(const reminder& r, client_id client) {
   }
 }
 
+/// An intake form the stores accept (see `store::put_intake`). Only the data key's header is
+/// read, never any key: a store cannot check more without the keyring.
+inline void check_storable(const stored_intake& f) {
+  const sealed_intake& s = f.form;
+  if (!s.id.ok() ||
+      s.id.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw error(errc::invalid_argument,
+                fmt::format("intake.id: {} is not an intake id (1 to 2^63 - 1)", s.id.value));
+  }
+  if (!s.client.ok()) {
+    throw error(errc::invalid_argument,
+                fmt::format("intake.client: intake_form {} has no client id", s.id.value));
+  }
+  if (f.deleted()) {
+    if (!s.data_key.bytes.empty() || s.personal_info || s.mental_health || s.goals ||
+        s.consent != consent_step{} || s.completed_at) {
+      throw error(errc::invalid_argument,
+                  fmt::format("intake.deleted_at: intake_form {} is deleted but still holds its "
+                              "data key, a sealed step, a consent or completed_at",
+                              s.id.value));
+    }
+    return;
+  }
+  try {
+    (void)key_version(s.data_key);
+  } catch (const error&) {
+    throw error(errc::invalid_argument,
+                fmt::format("intake.data_key: intake_form {} has no wrapped data key ({} bytes)",
+                            s.id.value, s.data_key.bytes.size()));
+  }
+}
+
 /// True when a reminder can be claimed at `now`: pending, due, and past any retry time; or
 /// claimed with a lease that has run out (or that was never set).
 inline bool claimable(const queued_reminder& r, instant now) noexcept {

@@ -53,8 +53,10 @@
 #include "slotbook/actor.hpp"
 #include "slotbook/analytics.hpp"
 #include "slotbook/clock.hpp"
+#include "slotbook/crypto.hpp"
 #include "slotbook/events.hpp"
 #include "slotbook/ids.hpp"
+#include "slotbook/intake.hpp"
 #include "slotbook/lifecycle.hpp"
 #include "slotbook/money.hpp"
 #include "slotbook/notifier.hpp"
@@ -116,6 +118,14 @@ struct service_options {
   notifier* notifications = nullptr;
   /// `health()` reports `degraded` from this many due reminders on (the seed's 1000).
   std::size_t degraded_backlog{1000};
+  /// The keys intake forms are sealed and opened with (crypto.hpp); null: every intake operation
+  /// that seals or opens is `errc::crypto`. It must outlive the service, and it must not be
+  /// changed (`add`, `remove`) while an operation runs: add a new version, or remove a retired
+  /// one, between operations.
+  const keyring* keys = nullptr;
+  /// How long a securely deleted session or a crypto-shredded intake form keeps its (redacted)
+  /// record and deletion mark before `purge_expired` removes it for good: the seed's 30 days.
+  std::chrono::seconds deleted_retention{std::chrono::hours{24 * 30}};
 };
 
 /// Throws `errc::invalid_argument` naming the first bad option.
@@ -299,6 +309,99 @@ struct health_report {
 
   friend bool operator==(const health_report&, const health_report&) = default;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Intake forms and privacy operations
+// ---------------------------------------------------------------------------------------------
+
+/// What `secure_delete_session` writes over a session's free text.
+inline constexpr std::string_view redacted_text = "[REDACTED]";
+
+/// An intake form's state without its content: what the wizard and a booking page need, readable
+/// without any key and never audited as a read.
+///
+///     auto s = service.save_intake_step(who, form, step);
+///     if (!s.complete) show_wizard_at(s.missing.front());
+struct intake_summary {
+  intake_id id{};
+  client_id client{};
+  session_id session{};       ///< the session it was filled in for; zero for none
+  bool personal_info{false};  ///< step 1 saved
+  bool mental_health{false};  ///< step 2 saved
+  bool goals{false};          ///< step 3 saved
+  consent_step consent{};
+  bool complete{false};  ///< steps 1-3 saved and all three consents given
+  std::optional<instant> completed_at{};
+  std::vector<std::string> missing{};  ///< as `missing(const sealed_intake&)` names them
+  std::uint32_t key_version{0};        ///< the keyring version of its data key; 0 once deleted
+  instant created_at{};
+  instant updated_at{};                 ///< last save (a key rotation does not count)
+  std::optional<instant> deleted_at{};  ///< set once crypto-shredded
+
+  friend bool operator==(const intake_summary&, const intake_summary&) = default;
+};
+
+/// What a deletion (`delete_intake`, `secure_delete_session`) did.
+struct erasure_result {
+  instant at{};  ///< when it was deleted; `purge_expired` removes it `deleted_retention` later
+  /// The store scrubbed its files afterwards (`store::scrub`): no earlier copy of the removed
+  /// bytes is left in them. False when it could not (a long reader held the SQLite WAL); the next
+  /// `purge_expired` scrubs again.
+  bool scrubbed{false};
+
+  friend bool operator==(const erasure_result&, const erasure_result&) = default;
+};
+
+/// Where a key rotation stands after a batch (given to the progress callback after the batch
+/// committed).
+struct rotation_progress {
+  std::uint32_t to_version{0};  ///< the keyring's newest version
+  std::size_t batches{0};       ///< batches committed so far in this run
+  std::size_t rewrapped{0};     ///< forms moved to `to_version` so far in this run
+  intake_id last{};             ///< the last form of this batch (forms go by id)
+};
+
+/// Called after each committed batch of `rotate_intake_keys`. Throwing stops the rotation there
+/// (the exception propagates; committed batches stay); running it again resumes.
+using rotation_callback = std::function<void(const rotation_progress&)>;
+
+/// What one `rotate_intake_keys` run did.
+struct rotation_report {
+  std::uint32_t to_version{0};
+  std::size_t batches{0};    ///< batches committed (a run with nothing to do has none)
+  std::size_t rewrapped{0};  ///< forms whose data key was re-wrapped
+
+  friend bool operator==(const rotation_report&, const rotation_report&) = default;
+};
+
+/// What one `purge_expired` pass removed for good.
+struct purge_report {
+  instant cutoff{};  ///< records deleted before this were removed: `now - deleted_retention`
+  std::vector<session_id> sessions{};
+  std::vector<intake_id> intakes{};
+  bool scrubbed{false};  ///< as in `erasure_result`
+
+  friend bool operator==(const purge_report&, const purge_report&) = default;
+};
+
+/// One client's data, for a subject-access request (`export_client_data`).
+struct client_data_export {
+  client_id client{};
+  instant exported_at{};
+  std::vector<session> sessions{};                   ///< every session of the client, by start
+  std::vector<session_deletion> deleted_sessions{};  ///< the deletion marks among them
+  std::vector<intake_form> intake_forms{};           ///< every live form, decrypted, by id
+  std::vector<intake_summary> deleted_intakes{};     ///< what is left of shredded forms
+
+  friend bool operator==(const client_data_export&, const client_data_export&) = default;
+};
+
+/// The export as JSON text (UTF-8, keys in snake_case, instants as ISO-8601 UTC, ids as numbers,
+/// money as `{"minor": 150000, "currency": "KES"}`), for handing to the client. It holds health
+/// data in the clear: treat it as the intake forms themselves.
+///
+///     std::ofstream("export.json") << slotbook::to_json(service.export_client_data(who, c));
+std::string to_json(const client_data_export& e);
 
 // ---------------------------------------------------------------------------------------------
 // The audit chain
@@ -491,6 +594,81 @@ class booking_service {
   /// `analyze_sessions` over the provider's sessions scheduled in `range`, revenue in the
   /// provider's currency: the provider themselves, admin, system.
   session_analytics analytics(const actor& who, provider_id provider, interval range);
+
+  // --- intake forms ---------------------------------------------------------------------------
+  // Steps are sealed with `options().keys`; see docs/security.md and docs/service.md.
+
+  /// Starts an empty intake form for `client`, optionally for one of their sessions, under a new
+  /// data key. The client themselves, admin or system. Audit `create_intake`.
+  ///
+  ///     auto form = service.create_intake(slotbook::actor::client(c), c, booked.session);
+  intake_summary create_intake(const actor& who, client_id client, session_id session = {});
+
+  /// Validates one wizard step and seals it into the form, replacing an earlier save of that
+  /// step (a partial form is fine). An invalid step is `invalid_argument` naming the field
+  /// (`mental_health.severity_level: 11 is outside 1-10`) and changes nothing. The form's client,
+  /// admin or system; audit `save_intake` (which step, never its content).
+  ///
+  ///     service.save_intake_step(who, form.id, personal_info);
+  intake_summary save_intake_step(const actor& who, intake_id form, const personal_info_step& step);
+  /// \copydoc save_intake_step(const actor&, intake_id, const personal_info_step&)
+  intake_summary save_intake_step(const actor& who, intake_id form, const mental_health_step& step);
+  /// \copydoc save_intake_step(const actor&, intake_id, const personal_info_step&)
+  intake_summary save_intake_step(const actor& who, intake_id form, const goals_step& step);
+  /// Records the consents (plaintext, no key needed); withdrawing one makes the form incomplete.
+  intake_summary save_intake_step(const actor& who, intake_id form, const consent_step& step);
+
+  /// The form, decrypted. Its client; a provider with whom the client has a session that is not
+  /// cancelled; admin; system. Every read, and every refused one, is appended to the audit chain
+  /// (`read_intake`: who, when, which form) before the plaintext is returned. A deleted form is
+  /// `not_found`; a missing key version or a tampered or swapped ciphertext is `crypto`.
+  ///
+  ///     auto form = service.read_intake(slotbook::actor::provider(p), id);
+  intake_form read_intake(const actor& who, intake_id form);
+
+  /// The client's forms without their content, deleted ones included, by id: who may read them
+  /// (as `read_intake`). Not audited: nothing is decrypted.
+  std::vector<intake_summary> client_intakes(const actor& who, client_id client);
+
+  /// Crypto-shreds a form: its wrapped data key, sealed steps and consents are destroyed in one
+  /// transaction, so nothing can open it again; the ids, dates and `reason` stay until
+  /// `purge_expired`. The form's client, admin or system. `reason` is a short category (1 to 200
+  /// bytes, e.g. "client request"), recorded in the audit entry: never health data.
+  ///
+  ///     service.delete_intake(who, id, "client request");
+  erasure_result delete_intake(const actor& who, intake_id form, std::string_view reason);
+
+  /// Re-wraps every live form's data key under the keyring's newest version, `batch_size` forms
+  /// per write transaction (each with its audit entry), without decrypting any step. A form is
+  /// always readable with the old or the new version, so an interrupted run (a crash, a throwing
+  /// `progress`) is finished by running it again; once it returns, the older versions can be
+  /// removed from the keyring. A form that does not unwrap stops the run with `crypto` naming it
+  /// (its batch is not written). As the system.
+  ///
+  ///     ring.add(2, new_key);                  // then, between operations:
+  ///     service.rotate_intake_keys(500);
+  ///     ring.remove(1);
+  rotation_report rotate_intake_keys(std::size_t batch_size = 100,
+                                     const rotation_callback& progress = {});
+
+  // --- privacy --------------------------------------------------------------------------------
+  /// The seed's secure delete: redacts a completed, cancelled or no-show session's notes,
+  /// special requests and free-text cancellation reason (to `redacted_text`) and marks it deleted
+  /// with `reason`; `purge_expired` removes it `deleted_retention` later. An active session is
+  /// `conflict` (cancel it first), as is one already deleted. Its client, admin or system; audit
+  /// `secure_delete`. Intake forms are separate: `delete_intake`.
+  erasure_result secure_delete_session(const actor& who, session_id id, std::string_view reason);
+
+  /// Removes for good, as the system, up to `limit` sessions and up to `limit` intake forms that
+  /// were deleted more than `deleted_retention` ago (strictly before `now - deleted_retention`),
+  /// with the sessions' reminders, in one transaction (audit `purge` when anything went), then
+  /// scrubs the store's files. Run it daily.
+  purge_report purge_expired(std::size_t limit = 1000);
+
+  /// Everything slotbook holds about `client`, intake forms decrypted, for a subject-access
+  /// request: the client themselves, admin or system. Audited (`export_client_data`, naming the
+  /// forms decrypted). `to_json` turns it into text.
+  client_data_export export_client_data(const actor& who, client_id client);
 
   // --- reminders ------------------------------------------------------------------------------
   /// Claims up to `limit` due reminders for this worker until `now + retry.lease`, in one write

@@ -675,6 +675,23 @@ inline bool is_complete(const sealed_intake& sealed) {
          sealed.consent.data_processing_consent;
 }
 
+/// What a sealed form still needs to be complete, named as `missing(const intake_form&)` names
+/// it (`"personal_info"`, ..., `"consent.data_processing_consent"`); needs no key.
+///
+///     slotbook::missing(stored);  // {"goals", "consent.consent_to_treatment"}
+inline std::vector<std::string> missing(const sealed_intake& sealed) {
+  std::vector<std::string> out;
+  if (!sealed.personal_info) out.emplace_back("personal_info");
+  if (!sealed.mental_health) out.emplace_back("mental_health");
+  if (!sealed.goals) out.emplace_back("goals");
+  if (!sealed.consent.consent_to_treatment) out.emplace_back("consent.consent_to_treatment");
+  if (!sealed.consent.confidentiality_agreement) {
+    out.emplace_back("consent.confidentiality_agreement");
+  }
+  if (!sealed.consent.data_processing_consent) out.emplace_back("consent.data_processing_consent");
+  return out;
+}
+
 /// Seals `form` under a fresh data key wrapped with the keyring's current version. The form
 /// needs an id (`errc::invalid_argument`), and its saved steps must be valid (`validate`); a
 /// partial form is fine. An empty keyring is `errc::crypto`.

@@ -102,8 +102,23 @@ class memory_store final : public store {
   std::optional<audit_entry> last_audit() override;
   std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) override;
 
+  intake_id next_intake_id() override;
+  void put_intake(const stored_intake& f) override;
+  std::optional<stored_intake> find_intake(intake_id id) override;
+  std::vector<stored_intake> client_intakes(client_id client) override;
+  std::vector<stored_intake> intakes_to_rotate(std::uint32_t version, intake_id after,
+                                               std::size_t limit) override;
+  std::vector<intake_id> purge_intakes(instant deleted_before, std::size_t limit) override;
+
+  void mark_session_deleted(const session_deletion& d) override;
+  std::optional<session_deletion> find_session_deletion(session_id id) override;
+  std::vector<session_id> purge_sessions(instant deleted_before, std::size_t limit) override;
+
   /// Always true: memory does not go away.
   bool reachable() noexcept override;
+  /// Nothing to scrub: removed records are gone with their memory (the allocator may keep the
+  /// bytes until they are reused; a process dump is outside slotbook's reach). Returns true.
+  bool scrub() override;
 
  protected:
   void begin(access mode) override;

@@ -7,6 +7,10 @@
 /// `foreign_keys=ON`: a write transaction is on disk (the WAL is synced) before `commit` returns,
 /// so an acknowledged booking survives a crash or a power cut. `WAL` + `NORMAL` would not.
 ///
+/// **Deleted bytes.** Every connection also runs with `secure_delete=ON`, so SQLite overwrites
+/// deleted and replaced content with zeros in the pages it writes; `scrub()` then checkpoints the
+/// WAL and truncates it, so no earlier version of those pages is left in the `-wal` file either.
+///
 /// **Transactions.** A write transaction is `BEGIN IMMEDIATE`: it takes the database's write lock
 /// up front, so the availability and conflict checks and the insert see one database that nobody
 /// else changes in between, in this process or another. A read transaction is a deferred `BEGIN`:
@@ -48,7 +52,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (`PRAGMA user_version`).
-inline constexpr int sqlite_schema_version = 2;
+inline constexpr int sqlite_schema_version = 3;
 
 /// The `PRAGMA application_id` of a slotbook database: "SLBT" in ASCII.
 inline constexpr std::int32_t sqlite_application_id = 0x534c4254;
@@ -84,6 +88,7 @@ struct sqlite_settings {
   std::chrono::milliseconds busy_timeout{0};
   int schema_version = 0;  ///< `PRAGMA user_version`
   std::int32_t application_id = 0;
+  bool secure_delete = false;  ///< `PRAGMA secure_delete`: removed content is overwritten
 };
 
 /// A `store` on a SQLite database file. Thread-safe and multi-process-safe as described in the
@@ -146,8 +151,25 @@ class sqlite_store final : public store {
   std::optional<audit_entry> last_audit() override;
   std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) override;
 
+  intake_id next_intake_id() override;
+  void put_intake(const stored_intake& f) override;
+  std::optional<stored_intake> find_intake(intake_id id) override;
+  std::vector<stored_intake> client_intakes(client_id client) override;
+  std::vector<stored_intake> intakes_to_rotate(std::uint32_t version, intake_id after,
+                                               std::size_t limit) override;
+  std::vector<intake_id> purge_intakes(instant deleted_before, std::size_t limit) override;
+
+  void mark_session_deleted(const session_deletion& d) override;
+  std::optional<session_deletion> find_session_deletion(session_id id) override;
+  std::vector<session_id> purge_sessions(instant deleted_before, std::size_t limit) override;
+
   /// True when a connection answers a query within `busy_timeout`. Never throws.
   bool reachable() noexcept override;
+  /// `PRAGMA wal_checkpoint(TRUNCATE)` on a pooled connection: every committed page is copied
+  /// into the database file (where `secure_delete` zeroed what was removed) and the WAL is cut to
+  /// zero bytes. False when a reader still needed the WAL after `busy_timeout`. An in-memory
+  /// database has no files: true. Outside a transaction on this thread.
+  bool scrub() override;
 
  protected:
   void begin(access mode) override;

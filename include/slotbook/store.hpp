@@ -21,6 +21,7 @@
 #include "slotbook/actor.hpp"
 #include "slotbook/availability.hpp"
 #include "slotbook/ids.hpp"
+#include "slotbook/intake.hpp"
 #include "slotbook/money.hpp"
 #include "slotbook/reminders.hpp"
 #include "slotbook/session.hpp"
@@ -44,6 +45,10 @@ struct provider_profile {
   slot_rules rules;  ///< duration, step, buffers, notice, horizon, per-day limit
   money price{};     ///< price of one session; zero means no payment is required
   bool active = true;
+  /// The provider's sessions need the client's complete intake form before they are confirmed:
+  /// `booking_service` refuses payment confirmation, `confirmed` and `in_progress` until the
+  /// client has one (docs/service.md, "Intake forms").
+  bool requires_intake = false;
 
   friend bool operator==(const provider_profile&, const provider_profile&) = default;
 };
@@ -59,19 +64,23 @@ enum class reminder_state : std::uint8_t {
 /// `"pending"`, `"claimed"`, `"sent"`, `"failed"`.
 constexpr std::string_view to_string(reminder_state s) noexcept {
   switch (s) {
-    case reminder_state::pending: return "pending";
-    case reminder_state::claimed: return "claimed";
-    case reminder_state::sent: return "sent";
-    case reminder_state::failed: return "failed";
+    case reminder_state::pending:
+      return "pending";
+    case reminder_state::claimed:
+      return "claimed";
+    case reminder_state::sent:
+      return "sent";
+    case reminder_state::failed:
+      return "failed";
   }
   return "unknown";
 }
 
 /// A reminder in the store's queue.
 struct queued_reminder {
-  std::int64_t id{};      ///< assigned by the store
-  reminder what{};        ///< session, due time, channel, offset
-  client_id client{};     ///< who receives it
+  std::int64_t id{};   ///< assigned by the store
+  reminder what{};     ///< session, due time, channel, offset
+  client_id client{};  ///< who receives it
   reminder_state state{reminder_state::pending};
   std::int32_t attempts{0};             ///< claims so far
   std::optional<instant> lease_until;   ///< while claimed
@@ -105,6 +114,38 @@ struct audit_entry {
   std::string hash;           ///< 64 hex digits
 
   friend bool operator==(const audit_entry&, const audit_entry&) = default;
+};
+
+/// An intake form as a store keeps it: the sealed form (ciphertext, the wrapped data key and
+/// non-sensitive metadata only; the store never sees a key or a plaintext step) and its
+/// bookkeeping. A deleted form is crypto-shredded: its data key and sealed steps are gone and
+/// only the ids, the dates and the reason are left until `purge_intakes` removes the record.
+///
+///     slotbook::stored_intake f;
+///     f.form = slotbook::seal_intake(form, ring);
+///     f.created_at = f.updated_at = now;
+///     store.put_intake(f);
+struct stored_intake {
+  sealed_intake form{};
+  instant created_at{};
+  instant updated_at{};
+  std::optional<instant> deleted_at{};  ///< when it was crypto-shredded
+  std::string deletion_reason{};        ///< a short category from the host; never health data
+
+  /// True once crypto-shredded.
+  bool deleted() const noexcept { return deleted_at.has_value(); }
+
+  friend bool operator==(const stored_intake&, const stored_intake&) = default;
+};
+
+/// The mark a secure delete leaves on a session (whose notes and special requests it redacted)
+/// until `purge_sessions` removes the session for good.
+struct session_deletion {
+  session_id session{};
+  instant deleted_at{};
+  std::string reason{};  ///< a short category from the host; never health data
+
+  friend bool operator==(const session_deletion&, const session_deletion&) = default;
 };
 
 /// What a transaction may do.
@@ -181,11 +222,85 @@ class store {
   /// Entries with sequence > `after`, ascending, at most `limit`.
   virtual std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) = 0;
 
+  // --- intake forms ---------------------------------------------------------------------------
+  // Sealed forms only: the service seals before `put_intake` and opens after `find_intake`.
+  // These and the secure-deletion methods below have default implementations that throw
+  // `errc::storage` ("does not support ..."), so that a backend written before them still
+  // compiles; every shipped backend overrides all of them and passes the conformance suite.
+
+  /// A new intake form id: 1, 2, 3, ..., above every id stored or handed out before in a
+  /// committed transaction (so an id is never reused, not even after a purge). Forms are sealed
+  /// under their id, so the id comes first and `put_intake` follows in the same transaction.
+  virtual intake_id next_intake_id() { unsupported("next_intake_id"); }
+  /// Creates or replaces the form with id `f.form.id`. `errc::invalid_argument` for a zero id or
+  /// one above 2^63 - 1, a zero client id, a live form whose data key is not a wrapped key, or a
+  /// deleted form that still holds a data key, a sealed step, a consent or `completed_at`.
+  virtual void put_intake(const stored_intake& f) {
+    (void)f;
+    unsupported("put_intake");
+  }
+  /// The form with this id, deleted or not.
+  virtual std::optional<stored_intake> find_intake(intake_id id) {
+    (void)id;
+    unsupported("find_intake");
+  }
+  /// Every form of `client`, deleted ones included, by id.
+  virtual std::vector<stored_intake> client_intakes(client_id client) {
+    (void)client;
+    unsupported("client_intakes");
+  }
+  /// Live forms whose data key is wrapped under a keyring version other than `version`, with an
+  /// id above `after`, by id, at most `limit`: the next batch of a key rotation.
+  virtual std::vector<stored_intake> intakes_to_rotate(std::uint32_t version, intake_id after,
+                                                       std::size_t limit) {
+    (void)version, (void)after, (void)limit;
+    unsupported("intakes_to_rotate");
+  }
+  /// Removes, for good, up to `limit` deleted forms whose `deleted_at` is before `deleted_before`
+  /// (the oldest deletions first); returns their ids, ascending.
+  virtual std::vector<intake_id> purge_intakes(instant deleted_before, std::size_t limit) {
+    (void)deleted_before, (void)limit;
+    unsupported("purge_intakes");
+  }
+
+  // --- secure deletion of sessions -------------------------------------------------------------
+  /// Marks a session deleted (the caller redacts it with `update_session`); replaces an earlier
+  /// mark. `not_found` when there is no such session.
+  virtual void mark_session_deleted(const session_deletion& d) {
+    (void)d;
+    unsupported("mark_session_deleted");
+  }
+  /// The deletion mark of a session, if it has one.
+  virtual std::optional<session_deletion> find_session_deletion(session_id id) {
+    (void)id;
+    unsupported("find_session_deletion");
+  }
+  /// Removes, for good, up to `limit` sessions marked deleted before `deleted_before` (oldest
+  /// mark first), with their marks and every reminder they had; returns their ids in that order.
+  virtual std::vector<session_id> purge_sessions(instant deleted_before, std::size_t limit) {
+    (void)deleted_before, (void)limit;
+    unsupported("purge_sessions");
+  }
+
   // --- health ---------------------------------------------------------------------------------
   /// True when the backing storage answers a trivial query. Never throws.
   virtual bool reachable() noexcept = 0;
 
+  /// Makes bytes that committed transactions removed or overwrote unrecoverable from the
+  /// backend's own files, as far as the backend can: `sqlite_store` (which runs with
+  /// `secure_delete`) checkpoints and truncates its WAL; `memory_store` has nothing to do.
+  /// Called outside any transaction on this thread (`errc::storage` inside one). Returns false
+  /// when it could not finish (e.g. a long reader kept the WAL); a later call finishes the job.
+  /// The default, for a backend that knows no way to scrub, returns false.
+  virtual bool scrub() { return false; }
+
  protected:
+  [[noreturn]] static void unsupported(std::string_view what) {
+    throw error(errc::storage,
+                std::string("store: this backend does not support ") + std::string(what) +
+                    " (intake forms and secure deletion need a backend that implements them)");
+  }
+
   friend class transaction;
   /// Starts a transaction on the calling thread; blocks (up to the backend's timeout) while
   /// another writer holds the store, then `errc::storage`.

@@ -165,7 +165,33 @@ class tampered_store final : public store {
     }
     return out;
   }
+  slotbook::intake_id next_intake_id() override { return inner_.next_intake_id(); }
+  void put_intake(const slotbook::stored_intake& f) override { inner_.put_intake(f); }
+  std::optional<slotbook::stored_intake> find_intake(slotbook::intake_id id) override {
+    return inner_.find_intake(id);
+  }
+  std::vector<slotbook::stored_intake> client_intakes(client_id c) override {
+    return inner_.client_intakes(c);
+  }
+  std::vector<slotbook::stored_intake> intakes_to_rotate(std::uint32_t version,
+                                                         slotbook::intake_id after,
+                                                         std::size_t limit) override {
+    return inner_.intakes_to_rotate(version, after, limit);
+  }
+  std::vector<slotbook::intake_id> purge_intakes(instant before, std::size_t limit) override {
+    return inner_.purge_intakes(before, limit);
+  }
+  void mark_session_deleted(const slotbook::session_deletion& d) override {
+    inner_.mark_session_deleted(d);
+  }
+  std::optional<slotbook::session_deletion> find_session_deletion(session_id id) override {
+    return inner_.find_session_deletion(id);
+  }
+  std::vector<session_id> purge_sessions(instant before, std::size_t limit) override {
+    return inner_.purge_sessions(before, limit);
+  }
   bool reachable() noexcept override { return !unreachable && inner_.reachable(); }
+  bool scrub() override { return inner_.scrub(); }
 
   bool unreachable = false;  ///< pretend the storage stopped answering
 

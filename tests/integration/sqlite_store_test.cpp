@@ -22,8 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
-#include "support/checks.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using slotbook::access;
@@ -37,13 +35,43 @@ using slotbook::sqlite_store;
 using slotbook::sqlite_store_options;
 using slotbook::transaction;
 
-using slotbook::testing::at;
-using slotbook::testing::expect_error;
-using slotbook::testing::temp_dir;
-
 namespace {
 
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "slotbook-sqlite-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+instant at(std::string_view text) { return slotbook::parse_instant(text); }
+
 std::int64_t unix_seconds(instant t) { return t.time_since_epoch().count(); }
+
+template <class F>
+void expect_error(F&& f, errc code, std::initializer_list<std::string_view> fragments) {
+  try {
+    f();
+    FAIL("no slotbook::error thrown");
+  } catch (const slotbook::error& e) {
+    const std::string message = e.what();
+    INFO("message: " << message);
+    CHECK(e.code() == code);
+    for (auto fragment : fragments) CHECK(message.find(fragment) != std::string::npos);
+  }
+}
 
 session make_session(std::uint64_t provider, std::uint64_t client, instant start,
                      std::chrono::minutes length) {
@@ -283,7 +311,7 @@ TEST_CASE("a version-1 file is upgraded on open and keeps its data") {
     CHECK_FALSE(raw.tableExists("audit_log"));
   }
   sqlite_store store{path};
-  CHECK(store.settings().schema_version == 2);
+  CHECK(store.settings().schema_version == slotbook::sqlite_schema_version);
   session expected = make_session(42, 7, t, 60min);
   expected.id = session_id{5};
   expected.booking_reference = "BK-2026-000005";
@@ -329,7 +357,9 @@ TEST_CASE("a file with a newer schema version is refused, naming both versions a
     raw.exec("PRAGMA user_version = 99");
   }
   expect_error([&] { sqlite_store store{path}; }, errc::storage,
-               {"schema version 99 is newer than this slotbook (2)", path});
+               {"schema version 99 is newer than this slotbook (" +
+                    std::to_string(slotbook::sqlite_schema_version) + ")",
+                path});
 }
 
 TEST_CASE("a read-only store refuses to upgrade an older file") {

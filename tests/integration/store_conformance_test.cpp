@@ -28,6 +28,7 @@ using slotbook::audit_entry;
 using slotbook::client_id;
 using slotbook::errc;
 using slotbook::instant;
+using slotbook::intake_id;
 using slotbook::interval;
 using slotbook::provider_id;
 using slotbook::provider_profile;
@@ -39,6 +40,7 @@ using slotbook::session;
 using slotbook::session_id;
 using slotbook::session_status;
 using slotbook::store;
+using slotbook::stored_intake;
 using slotbook::transaction;
 
 // Ids print as numbers in failure messages.
@@ -271,6 +273,65 @@ audit_entry make_audit(std::string action, std::uint64_t session, std::string ha
   e.previous_hash = std::string(64, '0');
   e.hash = std::move(hash);
   return e;
+}
+
+// --- intake helpers -----------------------------------------------------------------------------
+
+slotbook::keyring test_ring() {
+  slotbook::keyring ring;
+  ring.add(1, slotbook::key_material::generate());
+  return ring;
+}
+
+// A form with every step saved and every consent given, as of `when`.
+slotbook::intake_form complete_form(intake_id id, std::uint64_t client, std::uint64_t session,
+                                    instant when) {
+  slotbook::intake_form f;
+  f.id = id;
+  f.client = client_id{client};
+  f.session = session_id{session};
+  f.personal_info = slotbook::personal_info_step{"Amina (sister), +254 700 000 000", "asthma",
+                                                 "salbutamol", "penicillin"};
+  slotbook::mental_health_step m;
+  m.previous_therapy = false;
+  m.current_symptoms = {"poor sleep"};
+  m.severity_level = 6;
+  f.mental_health = m;
+  f.goals = slotbook::goals_step{{"sleep through the night"}, "a few months", "CBT"};
+  f.consent = {true, true, true};
+  f.completed_at = when;
+  return f;
+}
+
+// An empty form (a data key, no steps) as the store keeps it, created at `when`.
+stored_intake sealed_form(intake_id id, std::uint64_t client, std::uint64_t session,
+                          const slotbook::keyring& ring, instant when) {
+  slotbook::intake_form f;
+  f.id = id;
+  f.client = client_id{client};
+  f.session = session_id{session};
+  stored_intake out;
+  out.form = slotbook::seal_intake(f, ring);
+  out.created_at = out.updated_at = when;
+  return out;
+}
+
+// What the service leaves of a deleted form.
+void shred(stored_intake& f, instant when) {
+  f.form.data_key = {};
+  f.form.personal_info.reset();
+  f.form.mental_health.reset();
+  f.form.goals.reset();
+  f.form.consent = {};
+  f.form.completed_at.reset();
+  f.deleted_at = when;
+  f.deletion_reason = "client request";
+}
+
+std::vector<intake_id> intake_ids(const std::vector<stored_intake>& forms) {
+  std::vector<intake_id> out;
+  for (const stored_intake& f : forms) out.push_back(f.form.id);
+  return out;
 }
 
 }  // namespace
@@ -729,6 +790,330 @@ STORE_TEST("a thread may hold transactions on two different stores at once") {
   CHECK_FALSE(second.store.find_session(id).has_value());
   a.commit();
   b.commit();
+}
+
+// --- intake forms
+// --------------------------------------------------------------------------------- The store keeps
+// sealed forms as it is given them; it never sees a key. The forms here are sealed for real
+// (crypto.hpp) so that what is stored has the shape the service stores.
+
+STORE_TEST("a sealed intake form round-trips exactly, and putting it again replaces it") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  const stored_intake empty = in_write(s, [&] {
+    stored_intake f = sealed_form(s.next_intake_id(), 7, 3, ring, t);
+    s.put_intake(f);
+    return f;
+  });
+  CHECK(in_read(s, [&] { return s.find_intake(empty.form.id); }) == empty);
+
+  // Every field set: three sealed steps, consents, completed_at, another key version.
+  slotbook::keyring newer = test_ring();
+  newer.add(2, slotbook::key_material::generate());
+  stored_intake full = empty;
+  full.form = slotbook::seal_intake(complete_form(empty.form.id, 7, 3, t + 1h), newer);
+  full.updated_at = t + 1h;
+  in_write(s, [&] { s.put_intake(full); });
+  const auto found = in_read(s, [&] { return s.find_intake(empty.form.id); });
+  REQUIRE(found.has_value());
+  CHECK(*found == full);
+  CHECK(slotbook::key_version(found->form) == 2);
+  // What came back opens to what was sealed: not one byte changed on the way.
+  CHECK(slotbook::open_intake(found->form, newer) == complete_form(empty.form.id, 7, 3, t + 1h));
+  CHECK_FALSE(in_read(s, [&] { return s.find_intake(intake_id{empty.form.id.value + 1}); }));
+}
+
+STORE_TEST("intake ids count up, skip ids already stored and are not reused after a purge") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] {
+    CHECK(s.next_intake_id() == intake_id{1});
+    CHECK(s.next_intake_id() == intake_id{2});
+  });
+  {
+    transaction tx(s, access::write);  // rolled back: its id may be handed out again
+    CHECK(s.next_intake_id() == intake_id{3});
+  }
+  in_write(s, [&] {
+    CHECK(s.next_intake_id() == intake_id{3});
+    s.put_intake(sealed_form(intake_id{10}, 7, 0, ring, t));  // an id the host chose
+    CHECK(s.next_intake_id() == intake_id{11});
+  });
+  in_write(s, [&] {
+    stored_intake gone = *s.find_intake(intake_id{10});
+    shred(gone, t + 1h);
+    s.put_intake(gone);
+    CHECK(s.purge_intakes(t + 2h, 10) == std::vector{intake_id{10}});
+    CHECK(s.next_intake_id() == intake_id{12});
+  });
+}
+
+STORE_TEST("client_intakes lists one client's forms by id, deleted ones included") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] {
+    s.put_intake(sealed_form(intake_id{5}, 7, 0, ring, t));
+    s.put_intake(sealed_form(intake_id{2}, 7, 1, ring, t));
+    s.put_intake(sealed_form(intake_id{3}, 8, 0, ring, t));
+    stored_intake deleted = sealed_form(intake_id{9}, 7, 0, ring, t);
+    shred(deleted, t + 1h);
+    s.put_intake(deleted);
+  });
+  in_read(s, [&] {
+    CHECK(intake_ids(s.client_intakes(client_id{7})) ==
+          std::vector{intake_id{2}, intake_id{5}, intake_id{9}});
+    CHECK(intake_ids(s.client_intakes(client_id{8})) == std::vector{intake_id{3}});
+    CHECK(s.client_intakes(client_id{9}).empty());
+    CHECK(s.find_intake(intake_id{9})->deleted());
+  });
+  // Moving a form to another client moves it between the lists.
+  in_write(s, [&] {
+    stored_intake moved = *s.find_intake(intake_id{5});
+    moved.form.client = client_id{8};
+    s.put_intake(moved);
+  });
+  in_read(s, [&] {
+    CHECK(intake_ids(s.client_intakes(client_id{7})) == std::vector{intake_id{2}, intake_id{9}});
+    CHECK(intake_ids(s.client_intakes(client_id{8})) == std::vector{intake_id{3}, intake_id{5}});
+  });
+}
+
+STORE_TEST("rotation batches are the live forms on another key version after the cursor, by id") {
+  TestType backend;
+  store& s = backend.store;
+  slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] {
+    for (std::uint64_t id : {4u, 1u, 6u, 3u})
+      s.put_intake(sealed_form(intake_id{id}, 7, 0, ring, t));
+    stored_intake deleted = sealed_form(intake_id{2}, 7, 0, ring, t);
+    shred(deleted, t);
+    s.put_intake(deleted);
+  });
+  ring.add(2, slotbook::key_material::generate());
+  in_write(s, [&] {
+    s.put_intake(sealed_form(intake_id{5}, 7, 0, ring, t));  // already on version 2
+  });
+  in_read(s, [&] {
+    // On version 1, live: 1, 3, 4, 6 (2 is deleted, 5 is on version 2).
+    CHECK(intake_ids(s.intakes_to_rotate(2, intake_id{}, 10)) ==
+          std::vector{intake_id{1}, intake_id{3}, intake_id{4}, intake_id{6}});
+    CHECK(intake_ids(s.intakes_to_rotate(2, intake_id{}, 2)) ==
+          std::vector{intake_id{1}, intake_id{3}});
+    CHECK(intake_ids(s.intakes_to_rotate(2, intake_id{3}, 2)) ==
+          std::vector{intake_id{4}, intake_id{6}});
+    CHECK(s.intakes_to_rotate(2, intake_id{6}, 10).empty());
+    CHECK(s.intakes_to_rotate(2, intake_id{}, 0).empty());
+    // Seen from version 1, only form 5 is elsewhere.
+    CHECK(intake_ids(s.intakes_to_rotate(1, intake_id{}, 10)) == std::vector{intake_id{5}});
+  });
+}
+
+STORE_TEST("an intake form the store cannot keep is refused and nothing is stored") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  const stored_intake good = sealed_form(intake_id{4}, 7, 0, ring, t);
+  transaction tx(s, access::write);
+  stored_intake bad = good;
+  bad.form.id = intake_id{};
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.id");
+  bad = good;
+  bad.form.id = intake_id{std::uint64_t{1} << 63};
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.id");
+  bad = good;
+  bad.form.client = client_id{};
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.client");
+  bad = good;
+  bad.form.data_key = {};
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.data_key");
+  bad = good;
+  bad.deleted_at = t;  // deleted, but the data key is still there
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.deleted_at");
+  shred(bad, t);
+  bad.form.consent.consent_to_treatment = true;
+  expect_error([&] { s.put_intake(bad); }, errc::invalid_argument, "intake.deleted_at");
+  // The transaction is still usable, and nothing was stored.
+  CHECK_FALSE(s.find_intake(intake_id{4}).has_value());
+  CHECK_FALSE(s.find_intake(intake_id{}).has_value());
+  s.put_intake(good);
+  CHECK(s.find_intake(intake_id{4}) == good);
+  tx.commit();
+}
+
+STORE_TEST("purging intake forms removes deleted ones deleted before the cutoff, oldest first") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  in_write(s, [&] {
+    s.put_intake(sealed_form(intake_id{1}, 7, 0, ring, t));  // live: never purged
+    for (auto [id, hours] : {std::pair{2, 3}, {3, 1}, {4, 2}, {5, 5}}) {
+      stored_intake f = sealed_form(intake_id{static_cast<std::uint64_t>(id)}, 7, 0, ring, t);
+      shred(f, t + std::chrono::hours{hours});
+      s.put_intake(f);
+    }
+  });
+  // Deleted at t+3h, t+1h, t+2h, t+5h. Before t+3h: forms 3 (1h) and 4 (2h); the oldest first,
+  // one at a time.
+  in_write(s, [&] { CHECK(s.purge_intakes(t + 3h, 1) == std::vector{intake_id{3}}); });
+  in_write(s, [&] {
+    CHECK(s.purge_intakes(t + 3h, 10) == std::vector{intake_id{4}});  // 2 is not *before* t+3h
+    CHECK(s.purge_intakes(t + 3h, 10).empty());
+  });
+  in_write(s, [&] {
+    CHECK(s.purge_intakes(t + 6h, 10) == std::vector{intake_id{2}, intake_id{5}});
+  });
+  in_read(s,
+          [&] { CHECK(intake_ids(s.client_intakes(client_id{7})) == std::vector{intake_id{1}}); });
+}
+
+// --- secure deletion of sessions ----------------------------------------------------------------
+
+STORE_TEST("a session's deletion mark reads back, and marking an unknown session is not_found") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  const session_id id = in_write(
+      s, [&] { return s.insert_session(make_session(1, 7, t, 60min, session_status::completed)); });
+  const slotbook::session_deletion mark{id, t + 24h, "client request"};
+  in_write(s, [&] {
+    CHECK_FALSE(s.find_session_deletion(id).has_value());
+    s.mark_session_deleted(mark);
+    expect_error(
+        [&] {
+          s.mark_session_deleted({session_id{id.value + 1}, t, "x"});
+        },
+        errc::not_found, std::to_string(id.value + 1));
+  });
+  in_read(s, [&] {
+    CHECK(s.find_session_deletion(id) == mark);
+    CHECK_FALSE(s.find_session_deletion(session_id{id.value + 1}).has_value());
+  });
+  const slotbook::session_deletion again{id, t + 48h, "retention policy"};
+  in_write(s, [&] { s.mark_session_deleted(again); });
+  CHECK(in_read(s, [&] { return s.find_session_deletion(id); }) == again);
+}
+
+STORE_TEST("purging sessions removes those deleted before the cutoff with all their reminders") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T10:00:00Z");
+  std::vector<session_id> ids;
+  in_write(s, [&] {
+    for (int i = 0; i < 4; ++i) {
+      const session x =
+          make_session(1, 7, t + std::chrono::hours{2 * i}, 60min, session_status::completed);
+      ids.push_back(s.insert_session(x));
+      const reminder r{ids.back(), x.scheduled_at - 2h, reminder_channel::email, 2h};
+      s.enqueue_reminders(std::span(&r, 1), client_id{7});
+    }
+    // Delivered reminders are history, and go with the session all the same.
+    const auto claimed = s.claim_due_reminders(t + 24h, 10, t + 25h);
+    REQUIRE(claimed.size() == 4);
+    queued_reminder sent = claimed[0];
+    sent.state = reminder_state::sent;
+    s.update_reminder(sent);
+    s.mark_session_deleted({ids[0], t + 30h, "client request"});  // the later deletion
+    s.mark_session_deleted({ids[2], t + 26h, "client request"});
+    s.mark_session_deleted({ids[3], t + 40h, "client request"});
+  });
+  // Before t+31h: ids[2] (26h) then ids[0] (30h), oldest mark first; ids[3] (40h) stays.
+  in_write(s, [&] { CHECK(s.purge_sessions(t + 31h, 10) == std::vector{ids[2], ids[0]}); });
+  in_read(s, [&] {
+    CHECK_FALSE(s.find_session(ids[0]).has_value());
+    CHECK_FALSE(s.find_session(ids[2]).has_value());
+    CHECK(s.session_reminders(ids[0]).empty());
+    CHECK(s.session_reminders(ids[2]).empty());
+    CHECK_FALSE(s.find_session_deletion(ids[0]).has_value());
+    CHECK(s.find_session(ids[1]).has_value());  // never deleted
+    CHECK(s.session_reminders(ids[1]).size() == 1);
+    CHECK(s.find_session(ids[3]).has_value());
+    CHECK(s.find_session_deletion(ids[3]).has_value());
+    CHECK(ids_of(s.provider_sessions(provider_id{1}, {t - 1h, t + 48h})) ==
+          std::vector{ids[1], ids[3]});
+  });
+  in_write(s, [&] {
+    CHECK(s.purge_sessions(t + 41h, 0).empty());  // limit 0
+    CHECK(s.purge_sessions(t + 41h, 10) == std::vector{ids[3]});
+  });
+}
+
+STORE_TEST("a rolled-back transaction leaves no trace of intake forms, marks or purges") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const instant t = at("2026-03-02T10:00:00Z");
+  stored_intake kept = sealed_form(intake_id{1}, 7, 0, ring, t);
+  stored_intake shredded = sealed_form(intake_id{2}, 7, 0, ring, t);
+  shred(shredded, t);
+  session_id done;
+  in_write(s, [&] {
+    s.put_intake(kept);
+    s.put_intake(shredded);
+    done = s.insert_session(make_session(1, 7, t, 60min, session_status::completed));
+    s.mark_session_deleted({done, t, "client request"});
+    CHECK(s.next_intake_id() == intake_id{3});
+  });
+  {
+    transaction tx(s, access::write);
+    CHECK(s.next_intake_id() == intake_id{4});
+    stored_intake changed = kept;
+    changed.form.consent.consent_to_treatment = true;
+    changed.form.client = client_id{8};
+    s.put_intake(changed);
+    s.put_intake(sealed_form(intake_id{5}, 7, 0, ring, t));
+    CHECK(s.purge_intakes(t + 1h, 10) == std::vector{intake_id{2}});
+    CHECK(s.purge_sessions(t + 1h, 10) == std::vector{done});
+    // no commit
+  }
+  in_read(s, [&] {
+    CHECK(s.find_intake(intake_id{1}) == kept);
+    CHECK(s.find_intake(intake_id{2}) == shredded);
+    CHECK_FALSE(s.find_intake(intake_id{5}).has_value());
+    CHECK(intake_ids(s.client_intakes(client_id{7})) == std::vector{intake_id{1}, intake_id{2}});
+    CHECK(s.client_intakes(client_id{8}).empty());
+    CHECK(s.find_session(done).has_value());
+    CHECK(s.find_session_deletion(done).has_value());
+  });
+  in_write(s, [&] { CHECK(s.next_intake_id() == intake_id{4}); });
+}
+
+STORE_TEST("intake and deletion methods need a transaction, and writes a write transaction") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::keyring ring = test_ring();
+  const stored_intake f = sealed_form(intake_id{1}, 7, 0, ring, at("2026-03-02T10:00:00Z"));
+  expect_error([&] { s.find_intake(intake_id{1}); }, errc::storage, "outside a transaction");
+  expect_error([&] { s.put_intake(f); }, errc::storage, "outside a transaction");
+  transaction tx(s, access::read);
+  expect_error([&] { s.put_intake(f); }, errc::storage, "read-only");
+  expect_error([&] { s.next_intake_id(); }, errc::storage, "read-only");
+  expect_error([&] { s.purge_intakes(f.created_at, 1); }, errc::storage, "read-only");
+  expect_error([&] { s.purge_sessions(f.created_at, 1); }, errc::storage, "read-only");
+  expect_error(
+      [&] {
+        s.mark_session_deleted({session_id{1}, f.created_at, "x"});
+      },
+      errc::storage, "read-only");
+  CHECK(s.client_intakes(client_id{7}).empty());
+  tx.commit();
+}
+
+STORE_TEST("scrub runs outside a transaction and is refused inside one") {
+  TestType backend;
+  store& s = backend.store;
+  in_write(s, [&] { s.insert_session(make_session(1, 7, at("2026-03-02T10:00:00Z"), 60min)); });
+  CHECK(s.scrub());
+  transaction tx(s, access::read);
+  expect_error([&] { s.scrub(); }, errc::storage, "inside a transaction");
 }
 
 // --- providers ----------------------------------------------------------------------------------

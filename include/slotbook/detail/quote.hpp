@@ -7,8 +7,8 @@
 
 namespace slotbook::detail {
 
-/// `"value"` with C-style escapes for quotes, backslashes and non-printable bytes; values longer than
-/// `limit` bytes are cut and end in `..."`.
+/// `"value"` with C-style escapes for quotes, backslashes and non-printable bytes; values longer
+/// than `limit` bytes are cut and end in `..."`.
 inline std::string quote(std::string_view value, std::size_t limit = 64) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;

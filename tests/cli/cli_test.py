@@ -1,0 +1,814 @@
+"""The `slotbook` command-line tool, driven as a user drives it: a real binary, a real SQLite file,
+arguments in, text and exit codes out.
+
+Run by ctest as `python3 -m pytest tests/cli/cli_test.py` with SLOTBOOK_CLI naming the built binary.
+
+Expected values are worked out by hand from the schedule below (Nairobi is UTC+3 all year, so a
+09:00 window opens at 06:00Z), never copied from the tool's output.
+"""
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CLI = os.environ.get("SLOTBOOK_CLI", "")
+
+# A Saturday morning; the Monday after is 2026-01-12 (1 January 2026 is a Thursday).
+NOW = "2026-01-10T08:00:00Z"
+
+SCHEDULE = {
+    "zone": "Africa/Nairobi",
+    "windows": [
+        {"dayOfWeek": 1, "startTime": "09:00", "endTime": "13:00"},
+        {"dayOfWeek": 1, "startTime": "14:00", "endTime": "17:00"},
+        {"dayOfWeek": 2, "startTime": "09:00", "endTime": "17:00", "isActive": True},
+    ],
+    "exceptions": [{"date": "2026-01-14", "isAvailable": False, "reason": "holiday"}],
+    "rules": {"durationMinutes": 60},
+}
+
+EXIT_CODES = {
+    "usage": 2,
+    "invalid_argument": 3,
+    "not_found": 4,
+    "conflict": 5,
+    "outside_availability": 6,
+    "policy_denied": 7,
+    "forbidden": 8,
+    "storage": 9,
+    "crypto": 10,
+}
+
+
+class Result:
+    def __init__(self, proc):
+        self.code = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def doc(self):
+        return json.loads(self.out)
+
+    def error(self):
+        return json.loads(self.err)["error"]
+
+    def __repr__(self):
+        return f"exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}"
+
+
+def run(*args, cwd, env=None, stdin=None):
+    full_env = {k: v for k, v in os.environ.items() if k != "SLOTBOOK_AS"}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [CLI, *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return Result(proc)
+
+
+def ok(*args, cwd, **kw):
+    r = run("--json", *args, cwd=cwd, **kw)
+    assert r.code == 0, r
+    assert r.err == "", r
+    return r.doc()
+
+
+def fails(code, *args, cwd, **kw):
+    """Runs with --json, expects failure with `code`; returns the error object."""
+    r = run("--json", *args, cwd=cwd, **kw)
+    assert r.code == EXIT_CODES[code], r
+    assert r.out == "", r
+    e = r.error()
+    assert e["code"] == code, r
+    return e
+
+
+def dump_rows(db):
+    """A checksum of every row of every table (and the schema)."""
+    con = sqlite3.connect(db)
+    try:
+        text = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def binary_is_built():
+    if not CLI or not Path(CLI).is_file():
+        pytest.fail("SLOTBOOK_CLI must name the built slotbook binary")
+
+
+@pytest.fixture
+def clinic(tmp_path):
+    """A database with provider 42 (Nairobi, KES 1500.00) and the schedule above."""
+    (tmp_path / "schedule.json").write_text(json.dumps(SCHEDULE))
+    ok("init", cwd=tmp_path)
+    ok("provider", "add", 42, "--name", "Dr. Wanjiru Kamau", "--price", "1500.00", cwd=tmp_path)
+    ok("availability", "set", 42, "--file", "schedule.json", cwd=tmp_path)
+    return tmp_path
+
+
+def book(cwd, client, at, now=NOW, pay=True):
+    b = ok("--now", now, "book", 42, "--client", client, "--at", at, cwd=cwd)
+    if pay:
+        ok("--now", now, "confirm-payment", b["sessionId"], "--method", "mpesa",
+           "--transaction", f"TX{b['sessionId']}", cwd=cwd)
+    return b
+
+
+# --- the whole flow ------------------------------------------------------------------------------
+
+
+def test_a_client_can_be_booked_paid_moved_cancelled_reminded_and_counted_through_json(tmp_path):
+    (tmp_path / "schedule.json").write_text(json.dumps(SCHEDULE))
+    init = ok("init", cwd=tmp_path)
+    assert init["created"] is True
+    assert init["schemaVersion"] >= 2
+    assert (tmp_path / "slotbook.db").is_file()
+
+    p = ok("provider", "add", 42, "--name", "Dr. Wanjiru Kamau", "--price", "1500.00", cwd=tmp_path)
+    assert p["price"] == {"currency": "KES", "minorUnits": 150000, "text": "KES 1500.00"}
+    ok("availability", "set", 42, "--file", "schedule.json", cwd=tmp_path)
+
+    # Monday: 09-13 and 14-17 EAT = 06:00-10:00Z and 11:00-14:00Z, one-hour slots.
+    slots = ok("--now", NOW, "slots", 42, "--from", "2026-01-12", "--to", "2026-01-12",
+               cwd=tmp_path)["availableSlots"]
+    assert [s["start"] for s in slots] == [
+        f"2026-01-12T{h:02}:00:00Z" for h in (6, 7, 8, 9, 11, 12, 13)]
+    assert [s["startTime"] for s in slots] == ["09:00", "10:00", "11:00", "12:00", "14:00",
+                                                "15:00", "16:00"]
+    assert all(s["available"] and "reason" not in s for s in slots)
+
+    b = ok("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T07:00:00Z", cwd=tmp_path)
+    assert b == {"sessionId": 1, "bookingReference": "BK-2026-000001",
+                 "scheduledAt": "2026-01-12T07:00:00Z", "paymentRequired": True,
+                 "amount": {"currency": "KES", "minorUnits": 150000, "text": "KES 1500.00"},
+                 "status": "pending_payment"}
+    # The unpaid hold already takes the time.
+    slots = ok("--now", NOW, "slots", 42, "--from", "2026-01-12", "--to", "2026-01-12",
+               cwd=tmp_path)["availableSlots"]
+    assert {s["start"]: s.get("reason") for s in slots if not s["available"]} == {
+        "2026-01-12T07:00:00Z": "booked"}
+
+    paid = ok("--now", NOW, "confirm-payment", "BK-2026-000001", "--method", "mpesa",
+              "--transaction", "QK7H2XYZ", cwd=tmp_path)
+    assert paid["outcome"] == "scheduled"
+    assert paid["session"]["status"] == "scheduled"
+    assert paid["session"]["paymentStatus"] == "paid"
+    assert paid["session"]["transactionId"] == "QK7H2XYZ"
+
+    # 14:00 on the wall clock in Nairobi is 11:00Z.
+    moved = ok("--now", NOW, "reschedule", 1, "--at", "2026-01-12T14:00", cwd=tmp_path)
+    assert moved["replaced"]["status"] == "cancelled"
+    assert moved["replaced"]["cancellationReason"] == "rescheduled"
+    assert moved["replaced"]["rescheduledTo"] == 2
+    assert moved["replacement"]["id"] == 2
+    assert moved["replacement"]["bookingReference"] == "BK-2026-000002"
+    assert moved["replacement"]["scheduledAt"] == "2026-01-12T11:00:00Z"
+    assert moved["replacement"]["status"] == "scheduled"
+    assert moved["replacement"]["paymentStatus"] == "paid"
+
+    # 51 hours' notice (Saturday 08:00Z to Monday 11:00Z): the client gets it all back.
+    cancelled = ok("--now", NOW, "--as", "client:7", "cancel", 2, "--reason", "travel",
+                   cwd=tmp_path)
+    assert cancelled["decision"]["allowed"] is True
+    assert cancelled["decision"]["reason"] == "notice_tier"
+    assert cancelled["decision"]["noticeSeconds"] == 51 * 3600
+    assert cancelled["refund"]["state"] == "not_configured"
+    assert cancelled["refund"]["amount"]["minorUnits"] == 150000
+    assert cancelled["session"]["status"] == "cancelled"
+    assert cancelled["session"]["paymentStatus"] == "refunded"
+
+    # Another client, Tuesday 09:00 EAT = 06:00Z; reminders 24 h, 2 h and 15 min before.
+    book(tmp_path, 8, "2026-01-13T06:00:00Z")
+
+    mine = ok("--now", NOW, "sessions", "--client", 7, cwd=tmp_path)["sessions"]
+    assert [(s["id"], s["status"]) for s in mine] == [(1, "cancelled"), (2, "cancelled")]
+    theirs = ok("--now", NOW, "sessions", "--provider", 42, "--from", "2026-01-13", "--to",
+                "2026-01-13", cwd=tmp_path)["sessions"]
+    assert [(s["id"], s["client"]) for s in theirs] == [(3, 8)]
+
+    # At 06:30Z on Monday only the 24 h reminder (due 06:00Z) is due.
+    run1 = ok("--now", "2026-01-12T06:30:00Z", "reminders", "run", cwd=tmp_path)
+    assert (run1["claimed"], run1["sent"], run1["retrying"], run1["givenUp"]) == (1, 1, 0, 0)
+    (r,) = run1["reminders"]
+    assert r["before"] == "24h" and r["beforeMinutes"] == 1440
+    assert r["due"] == "2026-01-12T06:00:00Z"
+    assert r["bookingReference"] == "BK-2026-000003"
+    assert r["client"] == 8 and r["provider"] == 42 and r["delivered"] is True
+    # Sent once: a second run finds nothing.
+    assert ok("--now", "2026-01-12T06:31:00Z", "reminders", "run", cwd=tmp_path)["claimed"] == 0
+
+    # Rescheduled-away session 1 is not a booking; session 2 was cancelled after being booked;
+    # session 3 is open. Revenue: session 2 refunded in full, session 3 paid KES 1500.00.
+    a = ok("--now", NOW, "analytics", 42, "--from", "2026-01-01", "--to", "2026-01-31",
+           cwd=tmp_path)
+    assert (a["total"], a["open"], a["cancelled"], a["rescheduled"]) == (2, 1, 1, 1)
+    assert a["cancellationRate"] == {"count": 1, "of": 2, "basisPoints": 5000}
+    assert a["revenue"]["minorUnits"] == 150000
+
+    v = ok("audit", "verify", cwd=tmp_path)
+    assert v["ok"] is True and v["problem"] == "none"
+    assert v["checked"] == v["head"]["sequence"] > 0
+    again = ok("audit", "verify", "--head", f"{v['head']['sequence']}:{v['head']['hash']}",
+               cwd=tmp_path)
+    assert again["ok"] is True
+
+    h = ok("--now", "2026-01-12T06:31:00Z", "health", cwd=tmp_path)
+    assert h["status"] == "healthy" and h["storageReachable"] is True
+    # Left for session 3: the 2 h (04:00Z) and 15 min (05:45Z) reminders on Tuesday.
+    assert (h["remindersDue"], h["remindersWaiting"]) == (0, 2)
+
+
+def test_human_output_speaks_in_the_providers_wall_clock_time(clinic):
+    r = run("--now", NOW, "slots", 42, "--from", "2026-01-12", "--to", "2026-01-12", cwd=clinic)
+    assert r.code == 0, r
+    assert "Mon 2026-01-12" in r.out
+    assert "09:00-10:00 EAT  available" in r.out
+    assert "7 of 7 slots available." in r.out
+    r = run("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T10:00", cwd=clinic)
+    assert r.code == 0, r
+    assert "Booked BK-2026-000001 (session 1)" in r.out
+    assert "Mon 2026-01-12 10:00-11:00 EAT" in r.out
+
+
+def test_a_wall_clock_time_is_read_in_the_providers_zone_and_an_instant_as_it_is(clinic):
+    a = ok("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T12:00", cwd=clinic)
+    b = ok("--now", NOW, "book", 42, "--client", 8, "--at", "2026-01-12T13:00:00+02:00",
+           cwd=clinic)
+    assert a["scheduledAt"] == "2026-01-12T09:00:00Z"
+    assert b["scheduledAt"] == "2026-01-12T11:00:00Z"
+
+
+def test_slots_follow_the_wall_clock_across_a_dst_change(tmp_path):
+    # New York: 09:00 is 14:00Z in EST (before 8 March 2026) and 13:00Z in EDT (after).
+    schedule = {"zone": "America/New_York",
+                "windows": [{"dayOfWeek": 1, "startTime": "09:00", "endTime": "10:00"}]}
+    (tmp_path / "ny.json").write_text(json.dumps(schedule))
+    ok("init", cwd=tmp_path)
+    ok("provider", "add", 5, "--name", "Dr. Reyes", "--file", "ny.json", cwd=tmp_path)
+    slots = ok("--now", "2026-02-20T12:00:00Z", "slots", 5, "--from", "2026-03-02", "--to",
+               "2026-03-09", cwd=tmp_path)["availableSlots"]
+    assert [(s["date"], s["startTime"], s["start"]) for s in slots] == [
+        ("2026-03-02", "09:00", "2026-03-02T14:00:00Z"),
+        ("2026-03-09", "09:00", "2026-03-09T13:00:00Z"),
+    ]
+
+
+def test_a_free_provider_schedules_at_once_and_needs_no_payment(tmp_path):
+    (tmp_path / "s.json").write_text(json.dumps(SCHEDULE))
+    ok("init", cwd=tmp_path)
+    ok("provider", "add", 9, "--name", "Pro bono", "--file", "s.json", cwd=tmp_path)
+    b = ok("--now", NOW, "book", 9, "--client", 1, "--at", "2026-01-12T06:00:00Z", cwd=tmp_path)
+    assert b["paymentRequired"] is False
+    assert b["status"] == "scheduled"
+    assert b["amount"]["minorUnits"] == 0
+
+
+def test_a_repeated_payment_webhook_changes_nothing(clinic):
+    b = book(clinic, 7, "2026-01-12T06:00:00Z")
+    before = ok("status", b["sessionId"], cwd=clinic)["session"]
+    again = ok("--now", "2026-01-10T09:00:00Z", "confirm-payment", b["sessionId"], "--method",
+               "mpesa", "--transaction", f"TX{b['sessionId']}", cwd=clinic)
+    assert again["outcome"] == "already_confirmed"
+    assert again["session"] == before
+    assert ok("status", b["sessionId"], cwd=clinic)["session"] == before
+
+
+def test_an_unpaid_hold_expires_after_fifteen_minutes_and_frees_its_time(clinic):
+    ok("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T06:00:00Z", cwd=clinic)
+    assert ok("--now", "2026-01-10T08:14:59Z", "holds", "expire", cwd=clinic)["expired"] == 0
+    assert ok("--now", "2026-01-10T08:15:00Z", "holds", "expire", cwd=clinic)["expired"] == 1
+    s = ok("status", 1, cwd=clinic)["session"]
+    assert s["status"] == "cancelled" and s["cancellationReason"] == "hold_expired"
+    slots = ok("--now", "2026-01-10T08:16:00Z", "slots", 42, "--from", "2026-01-12", "--to",
+               "2026-01-12", cwd=clinic)["availableSlots"]
+    assert slots[0]["start"] == "2026-01-12T06:00:00Z" and slots[0]["available"] is True
+
+
+def test_a_provider_starts_and_completes_a_session_and_analytics_count_its_length(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    ok("--now", "2026-01-12T06:02:00Z", "--as", "provider:42", "status", 1, "--set",
+       "in_progress", cwd=clinic)
+    done = ok("--now", "2026-01-12T06:52:00Z", "--as", "provider:42", "status", 1, "--set",
+              "completed", "--expect", "in_progress", cwd=clinic)["session"]
+    assert done["status"] == "completed"
+    assert done["actualDuration"] == 50 * 60
+    a = ok("--now", "2026-01-12T07:00:00Z", "analytics", 42, "--from", "2026-01-12", "--to",
+           "2026-01-12", cwd=clinic)
+    assert (a["completed"], a["timedSessions"], a["averageActualDuration"]) == (1, 1, 3000)
+    assert a["completionRate"]["basisPoints"] == 10000
+
+
+def test_a_stale_expected_status_is_a_conflict(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    e = fails("conflict", "--now", NOW, "status", 1, "--set", "confirmed", "--expect",
+              "pending_payment", cwd=clinic)
+    assert "pending_payment" in e["message"]
+
+
+def test_availability_show_prints_a_file_that_availability_set_reads_back_unchanged(clinic):
+    shown = ok("availability", "show", 42, cwd=clinic)
+    assert shown["zone"] == "Africa/Nairobi"
+    assert len(shown["windows"]) == 3
+    assert shown["exceptions"] == [{"date": "2026-01-14", "isAvailable": False,
+                                    "reason": "holiday"}]
+    assert shown["rules"]["durationMinutes"] == 60
+    (clinic / "back.json").write_text(json.dumps(shown))
+    ok("availability", "set", 42, "--file", "back.json", cwd=clinic)
+    assert ok("availability", "show", 42, cwd=clinic) == shown
+
+
+def test_an_inactive_window_in_the_file_offers_no_slots(clinic):
+    schedule = dict(SCHEDULE)
+    schedule["windows"] = [{"dayOfWeek": 1, "startTime": "09:00", "endTime": "10:00",
+                            "isActive": False},
+                           {"dayOfWeek": 1, "startTime": "11:00", "endTime": "12:00"}]
+    (clinic / "s2.json").write_text(json.dumps(schedule))
+    ok("availability", "set", 42, "--file", "s2.json", cwd=clinic)
+    slots = ok("--now", NOW, "slots", 42, "--from", "2026-01-12", "--to", "2026-01-12",
+               cwd=clinic)["availableSlots"]
+    assert [s["startTime"] for s in slots] == ["11:00"]
+
+
+def test_provider_list_and_update_show_the_change(clinic):
+    ok("provider", "update", 42, "--price", "2000", "--inactive", cwd=clinic)
+    (p,) = ok("provider", "list", cwd=clinic)["providers"]
+    assert p["id"] == 42 and p["active"] is False
+    assert p["price"]["minorUnits"] == 200000
+    # An inactive provider offers nothing.
+    assert ok("--now", NOW, "slots", 42, "--from", "2026-01-12", "--to", "2026-01-12",
+              cwd=clinic)["availableSlots"] == []
+
+
+def test_adding_a_provider_twice_is_a_conflict(clinic):
+    e = fails("conflict", "provider", "add", 42, "--name", "Again", cwd=clinic)
+    assert "provider 42 already exists" in e["message"]
+
+
+# --- reminders through a command -----------------------------------------------------------------
+
+
+def read_documents(text):
+    decoder = json.JSONDecoder()
+    docs, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        doc, end = decoder.raw_decode(text, pos)
+        docs.append(doc)
+        pos = end
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return docs
+
+
+def test_reminders_run_exec_hands_each_reminder_to_the_command_as_json_on_stdin(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    book(clinic, 8, "2026-01-12T07:00:00Z")
+    # At 07:00Z on Sunday the 24 h reminders of both (due 06:00Z and 07:00Z) are due.
+    r = ok("--now", "2026-01-11T07:00:00Z", "reminders", "run", "--exec",
+           "cat >> received.txt", cwd=clinic)
+    assert (r["claimed"], r["sent"]) == (2, 2)
+    received = read_documents((clinic / "received.txt").read_text())
+    assert sorted((d["bookingReference"], d["due"], d["channel"], d["attempt"])
+                  for d in received) == [
+        ("BK-2026-000001", "2026-01-11T06:00:00Z", "email", 1),
+        ("BK-2026-000002", "2026-01-11T07:00:00Z", "email", 1)]
+    assert all(d["providerName"] == "Dr. Wanjiru Kamau" for d in received)
+
+
+def test_a_failing_reminder_command_is_retried_after_a_backoff(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    r = ok("--now", "2026-01-11T06:00:00Z", "reminders", "run", "--exec", "exit 3", cwd=clinic)
+    assert (r["claimed"], r["sent"], r["retrying"]) == (1, 0, 1)
+    assert r["reminders"][0]["delivered"] is False
+    assert "status 3" in r["reminders"][0]["error"]
+    # The first retry waits one minute.
+    assert ok("--now", "2026-01-11T06:00:59Z", "reminders", "run", cwd=clinic)["claimed"] == 0
+    again = ok("--now", "2026-01-11T06:01:00Z", "reminders", "run", cwd=clinic)
+    assert (again["claimed"], again["sent"]) == (1, 1)
+    assert again["reminders"][0]["attempt"] == 2
+
+
+def test_a_reminder_command_that_writes_to_stdout_does_not_spoil_the_json_document(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    r = run("--json", "--now", "2026-01-11T06:00:00Z", "reminders", "run", "--exec",
+            "echo noise", cwd=clinic)
+    assert r.code == 0, r
+    assert r.doc()["sent"] == 1
+    assert "noise" in r.err
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def test_a_malformed_command_line_is_a_usage_error_with_exit_code_2(clinic):
+    for args in (["book", 42, "--client", 7, "--at", "2026-01-12T06:00:00Z", "--nope"],
+                 ["book", 42, "--at", "2026-01-12T06:00:00Z"],
+                 ["slots"],
+                 ["provider"],
+                 ["frobnicate"],
+                 [],
+                 ["sessions", "--client", 1, "--provider", 42],
+                 ["cancel", 1, "--reason"]):
+        e = fails("usage", *args, cwd=clinic)
+        assert e["message"]
+
+
+def test_a_bad_value_is_invalid_argument_with_exit_code_3_naming_the_field(clinic):
+    e = fails("invalid_argument", "slots", 42, "--from", "2026-13-01", "--to", "2026-01-12",
+              cwd=clinic)
+    assert e["message"].startswith("--from:") and "2026-13-01" in e["message"]
+    e = fails("invalid_argument", "status", "abc", cwd=clinic)
+    assert e["message"].startswith("SESSION:")
+    e = fails("invalid_argument", "--as", "root", "status", 1, cwd=clinic)
+    assert e["message"].startswith("--as:")
+    e = fails("invalid_argument", "provider", "add", 7, "--name", "X", "--price", "1.234",
+              cwd=clinic)
+    assert e["message"].startswith("--price:")
+
+
+def test_an_unknown_session_is_not_found_with_exit_code_4(clinic):
+    fails("not_found", "status", 99, cwd=clinic)
+    fails("not_found", "status", "BK-2026-000099", cwd=clinic)
+    fails("not_found", "slots", 7, "--from", "2026-01-12", "--to", "2026-01-12", cwd=clinic)
+
+
+def test_a_taken_time_is_a_conflict_with_exit_code_5(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    e = fails("conflict", "--now", NOW, "book", 42, "--client", 8, "--at",
+              "2026-01-12T06:00:00Z", cwd=clinic)
+    assert e["message"].endswith("booked")
+    # The same client with another provider at the same time.
+    ok("provider", "add", 43, "--name", "Dr. Two", "--file", "schedule.json", cwd=clinic)
+    e = fails("conflict", "--now", NOW, "book", 43, "--client", 7, "--at",
+              "2026-01-12T06:00:00Z", cwd=clinic)
+    assert e["message"].endswith("client_busy")
+
+
+def test_a_time_outside_the_hours_is_outside_availability_with_exit_code_6(clinic):
+    # 03:00Z is 06:00 in Nairobi, before the day starts; Wednesday the 14th is a holiday.
+    e = fails("outside_availability", "--now", NOW, "book", 42, "--client", 7, "--at",
+              "2026-01-12T03:00:00Z", cwd=clinic)
+    assert e["message"].endswith("outside_hours")
+
+
+def test_a_booking_inside_the_notice_period_is_policy_denied_with_exit_code_7(clinic):
+    # Monday 06:00Z is less than 24 h after Sunday 08:00Z.
+    e = fails("policy_denied", "--now", "2026-01-11T08:00:00Z", "book", 42, "--client", 7, "--at",
+              "2026-01-12T06:00:00Z", cwd=clinic)
+    assert e["message"].endswith("too_soon")
+
+
+def test_a_client_cancelling_inside_the_notice_window_is_refused_and_nothing_changes(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    before = ok("status", 1, cwd=clinic)["session"]
+    e = fails("policy_denied", "--now", "2026-01-11T06:00:01Z", "--as", "client:7", "cancel", 1,
+              cwd=clinic)
+    assert "refused_late" in e["message"]
+    assert ok("status", 1, cwd=clinic)["session"] == before
+    # A provider may cancel at any time before the start, with a full refund.
+    c = ok("--now", "2026-01-11T06:00:01Z", "--as", "provider:42", "cancel", 1, cwd=clinic)
+    assert c["decision"]["reason"] == "by_provider"
+    assert c["refund"]["amount"]["minorUnits"] == 150000
+
+
+def test_acting_on_someone_elses_session_is_forbidden_with_exit_code_8(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    fails("forbidden", "--as", "client:9", "status", 1, cwd=clinic)
+    fails("forbidden", "--as", "client:7", "confirm-payment", 1, "--method", "m",
+          "--transaction", "t", cwd=clinic)
+    # The environment names the actor when --as does not.
+    r = run("--json", "status", 1, cwd=clinic, env={"SLOTBOOK_AS": "client:9"})
+    assert r.code == EXIT_CODES["forbidden"], r
+
+
+def test_a_missing_or_foreign_database_is_a_storage_error_with_exit_code_9(tmp_path):
+    e = fails("storage", "provider", "list", cwd=tmp_path)
+    assert "slotbook init" in e["message"]
+    assert not (tmp_path / "slotbook.db").exists(), "a typo in --db must not create a database"
+    (tmp_path / "notes.txt").write_text("not a database " * 100)
+    before = (tmp_path / "notes.txt").read_bytes()
+    fails("storage", "--db", "notes.txt", "provider", "list", cwd=tmp_path)
+    assert (tmp_path / "notes.txt").read_bytes() == before
+
+
+def test_a_broken_audit_chain_makes_audit_verify_exit_with_1(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    con = sqlite3.connect(clinic / "slotbook.db")
+    con.execute("DROP TRIGGER audit_log_no_update")
+    con.execute("UPDATE audit_log SET detail = detail || ' (edited)' WHERE sequence = 2")
+    con.commit()
+    con.close()
+    r = run("--json", "audit", "verify", cwd=clinic)
+    assert r.code == 1, r
+    v = r.doc()
+    assert (v["ok"], v["problem"], v["sequence"]) == (False, "edited", 2)
+    human = run("audit", "verify", cwd=clinic)
+    assert human.code == 1 and "BROKEN at entry 2" in human.out
+
+
+def test_each_error_class_has_its_own_documented_exit_code():
+    assert len(set(EXIT_CODES.values())) == len(EXIT_CODES)
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    for code, number in EXIT_CODES.items():
+        assert re.search(rf"\|\s*{number}\s*\|\s*`?{code}`?", doc), (code, number)
+
+
+def test_errors_in_human_mode_go_to_stderr_with_the_class_named(clinic):
+    r = run("status", 99, cwd=clinic)
+    assert r.code == 4 and r.out == ""
+    assert r.err.startswith("slotbook: not_found: ")
+
+
+def test_health_reports_a_database_it_cannot_open_as_unhealthy_with_exit_code_1(tmp_path):
+    r = run("--json", "health", cwd=tmp_path)
+    assert r.code == 1, r
+    h = r.doc()
+    assert (h["status"], h["storageReachable"]) == ("unhealthy", False)
+    assert "slotbook init" in h["error"]
+    assert not (tmp_path / "slotbook.db").exists()
+
+
+# --- bad files -----------------------------------------------------------------------------------
+
+BAD_FILES = {
+    "invalid JSON": ('{"zone": "Africa/Nairobi", "windows": [', "not valid JSON"),
+    "an unknown zone": (json.dumps({"zone": "Mars/Olympus_Mons", "windows": []}),
+                        'zone: "Mars/Olympus_Mons" is not a time zone'),
+    "overlapping windows": (json.dumps({"zone": "Africa/Nairobi", "windows": [
+        {"dayOfWeek": 1, "startTime": "09:00", "endTime": "12:00"},
+        {"dayOfWeek": 1, "startTime": "11:00", "endTime": "13:00"}]}), "overlaps"),
+    "a misspelt key": (json.dumps({"zone": "Africa/Nairobi", "windows": [
+        {"dayofWeek": 1, "startTime": "09:00", "endTime": "12:00"}]}), "windows[0].dayofWeek"),
+    "a number as text": (json.dumps({"zone": "Africa/Nairobi", "windows": [
+        {"dayOfWeek": "1", "startTime": "09:00", "endTime": "12:00"}]}),
+        "windows[0].dayOfWeek"),
+    "a repeated key": ('{"zone": "Africa/Nairobi", "zone": "Europe/London"}', "appears twice"),
+    "a bad time": (json.dumps({"zone": "Africa/Nairobi", "windows": [
+        {"dayOfWeek": 1, "startTime": "9:00", "endTime": "12:00"}]}), "windows[0].startTime"),
+    "a bad rule": (json.dumps({"zone": "Africa/Nairobi", "rules": {"durationMinutes": 0}}),
+                   "rules.durationMinutes"),
+    "an exception both closed and open": (json.dumps({"zone": "Africa/Nairobi", "exceptions": [
+        {"date": "2026-01-14", "isAvailable": False, "customStartTime": "09:00",
+         "customEndTime": "10:00"}]}), "exceptions[0]"),
+    "not an object": ("[1, 2, 3]", "not an object"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_schedule_file_is_refused_and_the_database_is_unchanged(clinic, name):
+    text, expected = BAD_FILES[name]
+    (clinic / "bad.json").write_text(text)
+    before = dump_rows(clinic / "slotbook.db")
+    e = fails("invalid_argument", "availability", "set", 42, "--file", "bad.json", cwd=clinic)
+    assert e["message"].startswith("bad.json: "), e
+    assert expected in e["message"], e
+    assert dump_rows(clinic / "slotbook.db") == before
+
+
+def test_a_missing_schedule_file_is_refused_and_the_database_is_unchanged(clinic):
+    before = dump_rows(clinic / "slotbook.db")
+    e = fails("invalid_argument", "availability", "set", 42, "--file", "nope.json", cwd=clinic)
+    assert e["message"].startswith("--file:")
+    assert dump_rows(clinic / "slotbook.db") == before
+
+
+# --- intake forms and keys ------------------------------------------------------------------------
+
+FORM = {
+    "personalInfo": {"emergencyContact": "Amina Odhiambo (sister), +254 700 000 000",
+                     "medicalHistory": "asthma", "currentMedications": "",
+                     "allergies": "penicillin"},
+    "mentalHealthInfo": {"previousTherapy": False, "currentSymptoms": ["poor sleep", "worry"],
+                         "severityLevel": 6, "triggerFactors": ["work"],
+                         "copingMechanisms": ["running"]},
+    "therapyGoals": ["sleep better"],
+    "expectations": "fewer panic attacks",
+    "preferredApproach": "CBT",
+    "consentToTreatment": True,
+    "confidentialityAgreement": True,
+    "dataProcessingConsent": True,
+}
+
+# 32-byte keys in base64 (fixed, so a failure is reproducible; never use these anywhere).
+KEY1 = "1:" + "AQ" * 21 + "A="
+KEY2 = "2:" + "Ag" * 21 + "A="
+OTHER1 = "1:" + "Aw" * 21 + "A="
+
+
+def keys(*ks):
+    return {"SLOTBOOK_KEYS": ",".join(ks)}
+
+
+def test_an_intake_form_is_sealed_and_shown_back_as_written(clinic):
+    (clinic / "form.json").write_text(json.dumps(FORM))
+    s = ok("intake", "set", 7, "--file", "form.json", cwd=clinic, env=keys(KEY1))
+    assert (s["id"], s["client"], s["complete"], s["keyVersion"]) == (1, 7, True, 1)
+    assert s["missing"] == []
+    head = ok("audit", "verify", cwd=clinic)["head"]["sequence"]
+    shown = ok("intake", "show", 1, cwd=clinic, env=keys(KEY1))
+    assert (shown["id"], shown["client"], shown["session"]) == (1, 7, None)
+    assert shown["form"] == FORM
+    # Every read is audited, before the plaintext is returned.
+    assert ok("audit", "verify", cwd=clinic)["head"]["sequence"] == head + 1
+    # The answers are nowhere in the database file in the clear.
+    raw = b"".join(p.read_bytes() for p in clinic.glob("slotbook.db*"))
+    assert b"penicillin" not in raw and b"panic attacks" not in raw
+
+
+def test_an_intake_form_can_be_saved_step_by_step(clinic):
+    (clinic / "step1.json").write_text(json.dumps({"personalInfo": FORM["personalInfo"]}))
+    s = ok("intake", "set", 7, "--file", "step1.json", cwd=clinic, env=keys(KEY1))
+    assert s["complete"] is False
+    assert s["missing"][0] == "mental_health"
+    rest = {k: v for k, v in FORM.items() if k != "personalInfo"}
+    (clinic / "rest.json").write_text(json.dumps(rest))
+    s = ok("intake", "set", 7, "--file", "rest.json", "--form", s["id"], cwd=clinic,
+           env=keys(KEY1))
+    assert s["complete"] is True and s["missing"] == []
+    (only,) = ok("intake", "list", 7, cwd=clinic)["forms"]
+    assert only["id"] == s["id"] and only["complete"] is True
+    fails("not_found", "intake", "set", 8, "--file", "rest.json", "--form", s["id"], cwd=clinic,
+          env=keys(KEY1))
+
+
+def test_an_invalid_intake_file_is_refused_without_repeating_what_it_says(clinic):
+    before = dump_rows(clinic / "slotbook.db")
+    bad = json.loads(json.dumps(FORM))
+    bad["mentalHealthInfo"]["severityLevel"] = 11
+    (clinic / "bad.json").write_text(json.dumps(bad))
+    e = fails("invalid_argument", "intake", "set", 7, "--file", "bad.json", cwd=clinic,
+              env=keys(KEY1))
+    assert e["message"].startswith("bad.json: mentalHealthInfo.severityLevel")
+    bad = json.loads(json.dumps(FORM))
+    bad["personalInfo"]["allergies"] = ["secret-allergy"]
+    (clinic / "bad.json").write_text(json.dumps(bad))
+    e = fails("invalid_argument", "intake", "set", 7, "--file", "bad.json", cwd=clinic,
+              env=keys(KEY1))
+    assert "personalInfo.allergies" in e["message"]
+    assert "secret-allergy" not in e["message"]
+    bad = json.loads(json.dumps(FORM))
+    bad["personalInfo"]["emergencyContact"] = "secret-contact\u0007"
+    (clinic / "bad.json").write_text(json.dumps(bad))
+    e = fails("invalid_argument", "intake", "set", 7, "--file", "bad.json", cwd=clinic,
+              env=keys(KEY1))
+    assert "personalInfo.emergencyContact" in e["message"]
+    assert "secret-contact" not in e["message"]
+    assert dump_rows(clinic / "slotbook.db") == before
+
+
+def test_intake_without_keys_or_with_the_wrong_key_is_a_crypto_error_with_exit_code_10(clinic):
+    (clinic / "form.json").write_text(json.dumps(FORM))
+    before = dump_rows(clinic / "slotbook.db")
+    e = fails("crypto", "intake", "set", 7, "--file", "form.json", cwd=clinic)
+    assert "SLOTBOOK_KEYS" in e["message"]
+    assert dump_rows(clinic / "slotbook.db") == before
+    ok("intake", "set", 7, "--file", "form.json", cwd=clinic, env=keys(KEY1))
+    # The same version with other bytes does not authenticate; a missing version is named.
+    fails("crypto", "intake", "show", 1, cwd=clinic, env=keys(OTHER1))
+    e = fails("crypto", "intake", "show", 1, cwd=clinic, env=keys(KEY2))
+    assert "version 1" in e["message"]
+
+
+def test_someone_elses_intake_form_is_forbidden(clinic):
+    (clinic / "form.json").write_text(json.dumps(FORM))
+    ok("intake", "set", 7, "--file", "form.json", cwd=clinic, env=keys(KEY1))
+    fails("forbidden", "--as", "client:8", "intake", "show", 1, cwd=clinic, env=keys(KEY1))
+    assert ok("--as", "client:7", "intake", "show", 1, cwd=clinic,
+              env=keys(KEY1))["form"] == FORM
+
+
+def test_rotate_keys_moves_every_form_to_the_newest_key_and_reports_progress(clinic):
+    (clinic / "form.json").write_text(json.dumps(FORM))
+    for client in (7, 8, 9):
+        ok("intake", "set", client, "--file", "form.json", cwd=clinic, env=keys(KEY1))
+    r = run("rotate-keys", "--batch", 2, cwd=clinic, env=keys(KEY1, KEY2))
+    assert r.code == 0, r
+    # Three forms, two per batch: two batches, progress after each on stderr.
+    assert r.err.count("batch") >= 2 and "batch 2 committed: 3 forms" in r.err
+    assert "key version 2" in r.out
+    again = ok("rotate-keys", cwd=clinic, env=keys(KEY1, KEY2))
+    assert (again["toVersion"], again["rewrapped"]) == (2, 0)
+    # The old key can go.
+    assert ok("intake", "show", 3, cwd=clinic, env=keys(KEY2))["form"] == FORM
+
+
+def test_purge_with_nothing_deleted_removes_nothing_and_reports_progress(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    before = ok("status", 1, cwd=clinic)["session"]
+    r = run("purge", cwd=clinic)
+    assert r.code == 0, r
+    assert "purge: pass 1" in r.err
+    p = ok("--now", NOW, "purge", cwd=clinic)
+    # The retention period is 30 days: the cutoff is 30 days before now.
+    assert p["cutoff"] == "2025-12-11T08:00:00Z"
+    assert (p["sessions"], p["intakes"]) == ([], [])
+    assert ok("status", 1, cwd=clinic)["session"] == before
+
+
+def test_a_provider_requiring_intake_takes_payment_only_once_the_form_is_complete(clinic):
+    ok("provider", "update", 42, "--requires-intake", "yes", cwd=clinic)
+    assert ok("provider", "show", 42, cwd=clinic)["requiresIntake"] is True
+    b = ok("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T06:00:00Z", cwd=clinic)
+    fails("policy_denied", "--now", NOW, "confirm-payment", b["sessionId"], "--method", "mpesa",
+          "--transaction", "T1", cwd=clinic)
+    (clinic / "form.json").write_text(json.dumps(FORM))
+    ok("--now", NOW, "intake", "set", 7, "--file", "form.json", "--session", b["sessionId"],
+       cwd=clinic, env=keys(KEY1))
+    paid = ok("--now", NOW, "confirm-payment", b["sessionId"], "--method", "mpesa",
+              "--transaction", "T1", cwd=clinic)
+    assert paid["outcome"] == "scheduled"
+
+
+# --- help ----------------------------------------------------------------------------------------
+
+
+def command_names():
+    r = run("--help", cwd="/")
+    assert r.code == 0, r
+    lines = r.out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [re.split(r"\s{2,}", line.strip())[0] for line in lines]
+
+
+def test_the_top_level_help_lists_every_command_the_issue_names():
+    names = command_names()
+    for expected in ("init", "provider add", "provider list", "availability set",
+                     "availability show", "slots", "book", "confirm-payment", "status", "cancel",
+                     "reschedule", "sessions", "reminders run", "holds expire", "audit verify",
+                     "health", "analytics", "intake set", "intake show", "rotate-keys", "purge",
+                     "demo"):
+        assert expected in names
+
+
+def test_every_command_answers_help_without_a_database(tmp_path):
+    for name in command_names():
+        r = run(*name.split(), "--help", cwd=tmp_path)
+        assert r.code == 0, (name, r)
+        assert r.out.startswith(f"Usage: slotbook {name}"), (name, r.out)
+        assert "Global options:" in r.out
+        r = run("-h", *name.split(), cwd=tmp_path)
+        assert r.code == 0 and r.out.startswith(f"Usage: slotbook {name}"), (name, r)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_groups_help_lists_its_subcommands(tmp_path):
+    r = run("provider", "--help", cwd=tmp_path)
+    assert r.code == 0
+    assert "provider add" in r.out and "provider list" in r.out
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_tells_the_whole_story_and_leaves_nothing_behind(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    r = run("demo", cwd=tmp_path, env={"TMPDIR": str(scratch)})
+    assert r.code == 0, r
+    assert list(scratch.iterdir()) == [], "the temporary database is removed"
+    scratch.rmdir()
+    for words in ("Three psychologists, three time zones", "A dozen bookings",
+                  "Collisions, on purpose", "client_busy", "refused_late", "by_provider",
+                  "cancelled as rescheduled", "The reminder worker runs", "Analytics",
+                  "the chain is intact", "was edited"):
+        assert words in r.out, words
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_summary_counts_what_it_did(tmp_path):
+    s = ok("--now", NOW, "demo", cwd=tmp_path)
+    # Saturday the 10th plus three days is Tuesday the 13th; the next Monday is the 19th.
+    assert s["monday"] == "2026-01-19"
+    assert (s["providers"], s["clients"], s["booked"]) == (3, 12, 12)
+    assert s["refused"] == ["conflict", "conflict", "conflict", "outside_availability",
+                            "outside_availability", "policy_denied", "policy_denied"]
+    assert s["audit"]["ok"] is True
+    assert s["afterTampering"]["ok"] is False
+    assert s["afterTampering"]["problem"] == "edited"
+    # Kamau: Amina, Grace, Imani completed (KES 4500.00), Brian cancelled by the provider,
+    # Leila's hold abandoned.
+    kamau = s["analytics"]["Dr. Kamau"]
+    assert (kamau["total"], kamau["completed"], kamau["cancelled"]) == (4, 3, 1)
+    assert kamau["abandonedHolds"] == 1
+    assert kamau["revenue"]["minorUnits"] == 450000
+
+
+def test_the_demo_keeps_its_database_only_where_told_and_never_over_an_existing_file(tmp_path):
+    ok("--now", NOW, "--db", "kept.db", "demo", cwd=tmp_path)
+    assert (tmp_path / "kept.db").is_file()
+    v = run("--json", "--db", "kept.db", "audit", "verify", cwd=tmp_path)
+    assert v.code == 1 and v.doc()["problem"] == "edited"  # the demo's tampering is kept too
+    fails("conflict", "--db", "kept.db", "demo", cwd=tmp_path)
