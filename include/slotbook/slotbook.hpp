@@ -27,3 +27,5 @@
 #include "slotbook/store.hpp"
 #include "slotbook/time.hpp"
 #include "slotbook/version.hpp"
+#include "slotbook/recurrence.hpp"
+#include "slotbook/ical.hpp"
