@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "slotbook/availability.hpp"
 #include "slotbook/detail/quote.hpp"
@@ -153,6 +154,11 @@ void validate(const service_options& o) {
                                    r.first_backoff.count()));
   }
   if (r.max_attempts < 1) bad("max_attempts", fmt::format("{} is less than 1", r.max_attempts));
+  if (o.transient_attempts < 1 || o.transient_attempts > 100) {
+    throw error(errc::invalid_argument,
+                fmt::format("service_options.transient_attempts: {} is outside 1 to 100",
+                            o.transient_attempts));
+  }
   // Bounded so that `now - deleted_retention` cannot overflow.
   constexpr std::chrono::seconds longest_retention{std::chrono::hours{24 * 36600}};
   if (o.deleted_retention < std::chrono::seconds::zero() ||
@@ -183,6 +189,16 @@ using std::chrono::seconds;
 // local day (for `max_per_day`; local days reach 40 h past their UTC midnight) and the buffers
 // (at most 24 h each side).
 constexpr date::days busy_margin{3};
+
+// Transactions the service committed on this thread. `service_ops::audited` runs an operation
+// again after a transient failure only when no transaction of the failed attempt committed:
+// then the attempt left nothing behind.
+thread_local std::uint64_t commits_on_thread = 0;
+
+void commit_counted(transaction& tx) {
+  tx.commit();
+  ++commits_on_thread;
+}
 
 // The longest range one read may span (about ten years).
 constexpr int max_read_days = 3660;
@@ -577,7 +593,7 @@ struct service_ops {
   // Commits `tx` and then delivers `events`, in commit order with other operations.
   void commit(transaction& tx, std::vector<change_event> events) {
     pending_events pending{*st.hub, std::move(events)};
-    tx.commit();
+    commit_counted(tx);
     pending.publish();
   }
 
@@ -591,13 +607,27 @@ struct service_ops {
   // Runs `body`; when it throws a slotbook::error (other than `storage`), appends a `refused` or
   // `denied` entry in a transaction of its own and rethrows. The body's transaction has been
   // rolled back by then (its scope has unwound), so the entry is the refusal's only trace.
+  //
+  // A transient failure (error::transient(): the backend rolled the transaction back to settle a
+  // race, e.g. PostgreSQL's serialization failure) runs the body again, up to
+  // `options.transient_attempts` attempts in all, unless the attempt had already committed a
+  // transaction: then running it again could repeat what that one did.
   template <class Body>
   auto audited(const actor& who, std::string_view action, refusal_context& ctx, Body&& body) {
-    try {
-      return body();
-    } catch (const error& e) {
-      if (e.code() != errc::storage) record_refusal(who, action, ctx, e);
-      throw;
+    const refusal_context initial = ctx;
+    for (std::size_t attempt = 1;; ++attempt) {
+      const std::uint64_t commits_before = commits_on_thread;
+      try {
+        return body();
+      } catch (const error& e) {
+        if (e.transient() && commits_on_thread == commits_before &&
+            attempt < st.options.transient_attempts) {
+          ctx = initial;
+          continue;
+        }
+        if (e.code() != errc::storage) record_refusal(who, action, ctx, e);
+        throw;
+      }
     }
   }
 
@@ -609,7 +639,7 @@ struct service_ops {
       append_audit(who, now, e.code() == errc::forbidden ? "denied" : "refused", ctx.session,
                    ctx.before, std::nullopt,
                    fmt::format("{}: {}: {}", action, to_string(e.code()), e.what()));
-      tx.commit();
+      commit_counted(tx);
     } catch (...) {
       // The refusal itself is what the caller must hear about; a log that cannot be written
       // shows up in `health()` and in the next write.
@@ -695,7 +725,7 @@ struct service_ops {
       const instant now = st.time.now();
       transaction tx(st.db, access::write);
       append_audit(who, now, action, s.id, s.status, s.status, std::move(text));
-      tx.commit();
+      commit_counted(tx);
     } catch (...) {
       // Reconciliation finds the decision without its outcome (docs/service.md).
     }
@@ -780,7 +810,7 @@ struct service_ops {
       append_audit(who, now, "save_intake", f.form.session, std::nullopt, std::nullopt,
                    fmt::format("{}: step {} saved; {}", describe(f), step_name(step),
                                is_complete(f.form) ? "complete" : "incomplete"));
-      tx.commit();
+      commit_counted(tx);
       return summarize(f);
     });
   }
@@ -801,10 +831,19 @@ const service_options& booking_service::options() const noexcept { return state_
 
 // --- providers ---------------------------------------------------------------------------------
 
-void booking_service::put_provider(const actor& who, const provider_profile& profile) {
-  service_ops ops{*state_};
+namespace {
+
+// Whether storing a profile may replace one with the same id.
+enum class provider_write { create_or_replace, create_only };
+
+// put_provider and add_provider: validation, access, the existence rule and the audit entry.
+void store_provider(service_ops& ops, const actor& who, const provider_profile& profile,
+                    provider_write mode) {
+  auto& st = ops.st;
   service_ops::refusal_context ctx;
-  ops.audited(who, "put_provider", ctx, [&] {
+  const std::string_view action =
+      mode == provider_write::create_only ? "add_provider" : "put_provider";
+  ops.audited(who, action, ctx, [&] {
     if (!profile.id.ok()) throw error(errc::invalid_argument, "id: 0 is not a provider id");
     require_provider_access(who, profile.id, "change the profile of");
     check_text("name", profile.name);
@@ -814,23 +853,38 @@ void booking_service::put_provider(const actor& who, const provider_profile& pro
       throw error(errc::invalid_argument,
                   fmt::format("price: {} is negative", to_string(profile.price)));
     }
-    const instant now = state_->time.now();
-    transaction tx(state_->db, access::write);
-    const bool existed = state_->db.find_provider(profile.id).has_value();
-    state_->db.put_provider(profile);
-    ops.append_audit(who, now, "put_provider", session_id{}, std::nullopt, std::nullopt,
+    const instant now = st.time.now();
+    transaction tx(st.db, access::write);
+    const bool existed = st.db.find_provider(profile.id).has_value();
+    if (existed && mode == provider_write::create_only) {
+      throw error(errc::conflict, fmt::format("id: provider {} already exists", profile.id.value));
+    }
+    st.db.put_provider(profile);
+    ops.append_audit(who, now, action, session_id{}, std::nullopt, std::nullopt,
                      fmt::format("provider {} {}; price {}; {}", to_string(profile.id),
                                  existed ? "updated" : "created", to_string(profile.price),
                                  profile.active ? "active" : "inactive"));
-    tx.commit();
+    commit_counted(tx);
   });
+}
+
+}  // namespace
+
+void booking_service::put_provider(const actor& who, const provider_profile& profile) {
+  service_ops ops{*state_};
+  store_provider(ops, who, profile, provider_write::create_or_replace);
+}
+
+void booking_service::add_provider(const actor& who, const provider_profile& profile) {
+  service_ops ops{*state_};
+  store_provider(ops, who, profile, provider_write::create_only);
 }
 
 provider_profile booking_service::provider(provider_id id) {
   if (!id.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
   transaction tx(state_->db, access::read);
   provider_profile p = load_provider(state_->db, id);
-  tx.commit();
+  commit_counted(tx);
   return p;
 }
 
@@ -959,7 +1013,7 @@ payment_result booking_service::confirm_payment(const actor& who, session_id id,
       // A payment webhook delivered twice: the first one did the work.
       ops.append_audit(who, now, "confirm_payment", id, before.status, before.status,
                        "repeated notification: already confirmed");
-      tx.commit();
+      commit_counted(tx);
       out.updated = before;
       out.outcome = payment_outcome::already_confirmed;
       return out;
@@ -1193,6 +1247,460 @@ std::size_t booking_service::expire_holds(std::size_t limit) {
   });
 }
 
+// --- series ------------------------------------------------------------------------------------
+// book_series, preview_series, series_sessions and cancel_series: docs/design.md, "Series".
+
+std::size_t series_booking::booked_count() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(occurrences.begin(), occurrences.end(),
+                    [](const series_occurrence& o) { return o.booked.has_value(); }));
+}
+
+std::vector<series_occurrence> series_booking::skipped() const {
+  std::vector<series_occurrence> out;
+  for (const series_occurrence& o : occurrences) {
+    if (!o.booked) out.push_back(o);
+  }
+  return out;
+}
+
+std::size_t series_cancellation::cancelled_count() const noexcept {
+  return static_cast<std::size_t>(std::count_if(
+      occurrences.begin(), occurrences.end(),
+      [](const occurrence_cancellation& o) { return o.outcome == occurrence_outcome::cancelled; }));
+}
+
+namespace {
+
+// `2026-03-16 09:00 Europe/Berlin`: an occurrence's nominal wall-clock start, for messages.
+std::string describe_local(date::local_seconds t, std::string_view zone) {
+  return fmt::format("{} {}", date::format("%F %H:%M", t), zone);
+}
+
+// The checks `book` makes on its request before opening the transaction, for a series request.
+void check_series_request(const actor& who, const series_request& r) {
+  if (!r.provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
+  if (!r.client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+  if (r.duration <= minutes::zero() || r.duration > date::days{1}) {
+    throw error(errc::invalid_argument,
+                fmt::format("duration: {} min is outside 1 min to 24 h", r.duration.count()));
+  }
+  if (const instant* t = std::get_if<instant>(&r.first_start)) {
+    detail::check_instant(*t, "first_start");
+  } else {
+    detail::check_instant(instant{std::get<date::local_seconds>(r.first_start).time_since_epoch()},
+                          "first_start");
+  }
+  if (r.type != session_type::initial && r.type != session_type::follow_up &&
+      r.type != session_type::emergency) {
+    throw error(errc::invalid_argument,
+                fmt::format("session_type: {} is not a session type", static_cast<int>(r.type)));
+  }
+  if (r.mode != series_mode::all_or_nothing && r.mode != series_mode::free_ones) {
+    throw error(errc::invalid_argument,
+                fmt::format("mode: {} is not a series mode", static_cast<int>(r.mode)));
+  }
+  check_text("special_requests", r.special_requests);
+  check_text("notes", r.notes);
+  switch (who.kind()) {
+    case role::client:
+      if (who.as_client() != r.client) {
+        forbid(who, fmt::format("book for client {}", to_string(r.client)));
+      }
+      break;
+    case role::provider:
+      if (who.as_provider() != r.provider) {
+        forbid(who, fmt::format("book into the calendar of provider {}", to_string(r.provider)));
+      }
+      break;
+    case role::admin:
+    case role::system:
+      break;
+  }
+}
+
+recurrence_rule rule_of(const series_request& r) {
+  if (const std::string* text = std::get_if<std::string>(&r.rule))
+    return parse_rrule(*text, "rule");
+  const recurrence_rule& rule = std::get<recurrence_rule>(r.rule);
+  validate(rule, "rule");
+  return rule;
+}
+
+// The series' occurrences in the provider's zone, refusing a rule that does not end within
+// max_series_occurrences and max_series_span, and a first start the rule does not produce.
+std::vector<occurrence> expand_series(const recurrence_rule& rule, const std::string& text,
+                                      const series_request& r, const std::string& zone_name) {
+  const date::time_zone& zone = find_zone(zone_name, "provider.hours.zone");
+  if (!rule.count && !rule.until) {
+    throw error(errc::invalid_argument,
+                fmt::format("rule: {} never ends: give COUNT or UNTIL (a series has at most {} "
+                            "occurrences within {} days)",
+                            detail::quote(text), max_series_occurrences, max_series_span.count()));
+  }
+  date::local_seconds first_local{};
+  if (const instant* t = std::get_if<instant>(&r.first_start)) {
+    first_local = to_local(*t, zone);
+    // The second pass through a fall-back hour: its wall-clock time means the first pass.
+    if (to_instant(first_local, zone) != *t) {
+      throw error(errc::invalid_argument,
+                  fmt::format("first_start: {} is the second {} of a fall-back hour in {}; a "
+                              "series keeps wall-clock times, which mean the first one ({})",
+                              format_instant(*t), date::format("%H:%M", first_local), zone_name,
+                              format_instant(to_instant(first_local, zone))));
+    }
+  } else {
+    first_local = std::get<date::local_seconds>(r.first_start);
+  }
+  const date::local_days first_day = date::floor<date::days>(first_local);
+  const recurrence_start start{date::year_month_day{first_day}, first_local - first_day, zone_name};
+  validate(start, "first_start");
+  const instant first = to_instant(first_local, zone);
+  const instant reach = first + max_series_span;
+
+  expand_options limits;
+  limits.max_occurrences = max_series_occurrences + 1;
+  expansion e = expand(rule, start, r.duration, {first, reach}, limits);
+  if (e.occurrences.empty() || e.occurrences.front().local_start != first_local) {
+    throw error(errc::invalid_argument,
+                fmt::format("first_start: {} ({}) is not an occurrence of rule {}; start the "
+                            "series on a day the rule produces",
+                            describe_local(first_local, zone_name), date::format("%A", first_local),
+                            detail::quote(text)));
+  }
+  if (e.truncated || e.occurrences.size() > max_series_occurrences) {
+    throw error(errc::invalid_argument, fmt::format("rule: {} has more than {} occurrences",
+                                                    detail::quote(text), max_series_occurrences));
+  }
+  if (reach < detail::latest_instant) {
+    expand_options one_more;
+    one_more.max_occurrences = 2;
+    const expansion later =
+        expand(rule, start, r.duration, {reach, detail::latest_instant}, one_more);
+    for (const occurrence& o : later.occurrences) {
+      if (o.utc.begin < reach) continue;
+      throw error(errc::invalid_argument,
+                  fmt::format("rule: {} still has an occurrence at {}, {} days or more after the "
+                              "first one (a series may reach at most {} days)",
+                              detail::quote(text), describe_local(o.local_start, zone_name),
+                              max_series_span.count(), max_series_span.count()));
+    }
+  }
+  return std::move(e.occurrences);
+}
+
+// A series judged occurrence by occurrence, inside the caller's transaction.
+struct series_plan {
+  provider_profile profile;
+  std::string rule;  // canonical text
+  std::vector<series_occurrence> occurrences;
+  std::size_t passing = 0;
+};
+
+// Everything `book` checks, for every occurrence: the request, the provider, the client's no-show
+// standing, then per occurrence `check_bookable` and the client's sessions, with the earlier
+// passing occurrences of the series counted as booked (as they would be, booked one by one).
+series_plan plan_series(store& db, const actor& who, const series_request& r, instant now,
+                        const lifecycle_rules& rules) {
+  check_series_request(who, r);
+  const recurrence_rule rule = rule_of(r);
+  series_plan plan;
+  plan.rule = format_rrule(rule);
+  plan.profile = load_provider(db, r.provider);
+  const provider_profile& profile = plan.profile;
+  const std::vector<occurrence> expanded = expand_series(rule, plan.rule, r, profile.hours.zone);
+
+  const std::vector<session> history =
+      db.client_sessions(r.client, {now - rules.no_show.window, now});
+  const no_show_record record = assess_no_shows(history, r.client, now, rules.no_show);
+  if (record.standing == client_standing::blocked) {
+    throw error(errc::policy_denied,
+                fmt::format("client: client {} may not book after {} no-shows in {} days: "
+                            "blocked",
+                            to_string(r.client), record.no_shows, rules.no_show.window.count()));
+  }
+  if (!profile.active) {
+    throw error(errc::outside_availability,
+                fmt::format("provider: provider {} is not active", to_string(profile.id)));
+  }
+
+  const availability hours{profile.hours};
+  std::vector<interval> accepted;  // earlier occurrences of this series that pass
+  plan.occurrences.reserve(expanded.size());
+  for (std::size_t i = 0; i < expanded.size(); ++i) {
+    const interval proposed = expanded[i].utc;
+    series_occurrence o;
+    o.index = i;
+    o.local_start = expanded[i].local_start;
+    o.time = proposed;
+    const std::string where =
+        fmt::format("occurrence {} ({})", i + 1, describe_local(o.local_start, profile.hours.zone));
+
+    std::vector<interval> busy =
+        busy_times(db.active_provider_sessions(profile.id, widened(proposed)), now, rules.hold);
+    busy.insert(busy.end(), accepted.begin(), accepted.end());
+    const slot_decision d = check_bookable(hours, busy, profile.rules, proposed, now);
+    if (!d) {
+      o.refused = to_errc(d.reason);
+      o.reason = std::string(to_string(d.reason));
+      o.message = fmt::format("{}: {} with provider {} cannot be booked: {}", where,
+                              to_string(proposed), to_string(profile.id), o.reason);
+    } else {
+      for (const session& s : db.active_client_sessions(r.client, proposed)) {
+        if (!occupies_time(s, now, rules.hold) || !session_interval(s).overlaps(proposed)) continue;
+        o.refused = errc::conflict;
+        o.reason = "client_busy";
+        o.message =
+            fmt::format("{}: client {} already has session {} at {}: client_busy", where,
+                        to_string(r.client), to_string(s.id), to_string(session_interval(s)));
+        break;
+      }
+    }
+    if (!o.refused) {
+      accepted.push_back(proposed);
+      ++plan.passing;
+      booking_confirmation c;
+      c.scheduled_at = proposed.begin;
+      c.payment_required = !profile.price.is_zero();
+      c.amount = profile.price;
+      c.status = c.payment_required ? session_status::pending_payment : session_status::scheduled;
+      o.booked = c;
+    }
+    plan.occurrences.push_back(std::move(o));
+  }
+  return plan;
+}
+
+// The refusal of a whole series: the first failing occurrence's class, every failure listed.
+[[noreturn]] void refuse_series(const series_plan& plan, const series_request& r) {
+  const series_occurrence* first_failure = nullptr;
+  std::string list;
+  for (const series_occurrence& o : plan.occurrences) {
+    if (!o.refused) continue;
+    if (first_failure == nullptr) first_failure = &o;
+    list += fmt::format("; {}", o.message);
+  }
+  const std::size_t failing = plan.occurrences.size() - plan.passing;
+  throw error(
+      first_failure != nullptr ? *first_failure->refused : errc::conflict,
+      fmt::format("series: {} of {} occurrences of rule {} cannot be booked ({}), so nothing was "
+                  "booked{}",
+                  failing, plan.occurrences.size(), detail::quote(plan.rule), to_string(r.mode),
+                  list));
+}
+
+}  // namespace
+
+series_booking booking_service::book_series(const actor& who, const series_request& request) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "book_series", ctx, [&] {
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    series_plan plan = plan_series(db, who, request, now, rules);
+    if (plan.passing == 0 ||
+        (request.mode == series_mode::all_or_nothing && plan.passing < plan.occurrences.size())) {
+      refuse_series(plan, request);
+    }
+
+    const provider_profile& profile = plan.profile;
+    const series_id series = db.next_series_id();
+    const int year = year_of(now);
+    const reminder_preferences preferences = ops.preferences_for(request.client);
+    std::vector<change_event> events;
+    std::vector<session_id> booked;
+    for (series_occurrence& o : plan.occurrences) {
+      if (!o.booked) continue;
+      session s;
+      s.client = request.client;
+      s.provider = request.provider;
+      s.scheduled_at = o.time.begin;
+      s.duration = request.duration;
+      s.type = request.type;
+      s.special_requests = request.special_requests;
+      s.notes = request.notes;
+      s.amount = profile.price;
+      s.payment = payment_status::pending;
+      s.status = o.booked->status;
+      s.created_at = now;
+      s.updated_at = now;
+      s.series = series;
+      s.booking_reference = format_reference(year, db.next_reference_sequence(year));
+      validate(s);
+      s.id = db.insert_session(s);
+      if (!ctx.session.ok()) ctx.session = s.id;
+      ops.apply_reminders({{}, plan_reminders(s, now, preferences, state_->options.reminders)},
+                          s.client);
+      ops.append_audit(who, now, "book", s.id, std::nullopt, s.status,
+                       fmt::format("{} {} {} min, provider {}, client {}, {}; series {} "
+                                   "occurrence {}",
+                                   s.booking_reference, format_instant(s.scheduled_at),
+                                   s.duration.count(), to_string(s.provider), to_string(s.client),
+                                   to_string(s.amount), to_string(series), o.index + 1));
+      events.push_back(event_of(change_kind::booked, s, now, who));
+      o.booked->session = s.id;
+      o.booked->booking_reference = s.booking_reference;
+      booked.push_back(s.id);
+    }
+    std::string skipped;
+    for (const series_occurrence& o : plan.occurrences) {
+      if (!o.refused) continue;
+      skipped += fmt::format("{}{} {}", skipped.empty() ? "" : ", ", o.index + 1, o.reason);
+    }
+    ops.append_audit(
+        who, now, "book_series", booked.front(), std::nullopt, std::nullopt,
+        fmt::format("series {} {} from {}, {}: {} of {} booked (sessions {}){}", to_string(series),
+                    plan.rule,
+                    describe_local(plan.occurrences.front().local_start, profile.hours.zone),
+                    to_string(request.mode), booked.size(), plan.occurrences.size(),
+                    list_ids(booked), skipped.empty() ? std::string{} : "; skipped " + skipped));
+    ops.commit(tx, std::move(events));
+
+    series_booking out;
+    out.series = series;
+    out.rule = std::move(plan.rule);
+    out.mode = request.mode;
+    out.occurrences = std::move(plan.occurrences);
+    return out;
+  });
+}
+
+series_booking booking_service::preview_series(const actor& who, const series_request& request) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "preview_series", ctx, [&] {
+    const instant now = state_->time.now();
+    transaction tx(state_->db, access::read);
+    series_plan plan = plan_series(state_->db, who, request, now, state_->options.lifecycle);
+    commit_counted(tx);
+    series_booking out;
+    out.rule = std::move(plan.rule);
+    out.mode = request.mode;
+    out.occurrences = std::move(plan.occurrences);
+    return out;
+  });
+}
+
+std::vector<session> booking_service::series_sessions(const actor& who, series_id series) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "series_sessions", ctx, [&] {
+    if (!series.ok()) throw error(errc::invalid_argument, "series: 0 is not a series id");
+    transaction tx(state_->db, access::read);
+    std::vector<session> out = state_->db.series_sessions(series);
+    commit_counted(tx);
+    if (out.empty()) {
+      throw error(errc::not_found, fmt::format("series: no series {}", to_string(series)));
+    }
+    // Every occurrence has the series' client and provider (a reschedule keeps both).
+    require_party(who, out.front(), fmt::format("see series {} with", to_string(series)));
+    return out;
+  });
+}
+
+series_cancellation booking_service::cancel_series(const actor& who, session_id id,
+                                                   series_scope scope, std::string_view reason) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = id;
+  return ops.audited(who, "cancel_series", ctx, [&] {
+    check_text("reason", reason);
+    if (scope != series_scope::this_one && scope != series_scope::this_and_following &&
+        scope != series_scope::whole_series) {
+      throw error(errc::invalid_argument,
+                  fmt::format("scope: {} is not a series scope", static_cast<int>(scope)));
+    }
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const session named = load_session(db, id);
+    ctx.before = named.status;
+    require_party(who, named, "cancel");
+    if (!named.series.ok()) {
+      throw error(errc::invalid_argument,
+                  fmt::format("session: session {} belongs to no series (cancel it with cancel)",
+                              to_string(id)));
+    }
+    std::vector<session> in_scope;
+    if (scope == series_scope::this_one) {
+      in_scope.push_back(named);
+    } else {
+      for (session& s : db.series_sessions(named.series)) {
+        if (scope == series_scope::whole_series || s.scheduled_at >= named.scheduled_at) {
+          in_scope.push_back(std::move(s));
+        }
+      }
+    }
+
+    series_cancellation out;
+    out.series = named.series;
+    out.scope = scope;
+    std::vector<money> refunds;
+    std::vector<change_event> events;
+    std::vector<session_id> cancelled;
+    std::vector<session_id> skipped;
+    std::vector<session_id> refused;
+    for (const session& before : in_scope) {
+      require_party(who, before, "cancel");
+      occurrence_cancellation item;
+      item.occurrence = before;
+      if (is_terminal(before.status)) {
+        item.outcome = occurrence_outcome::skipped;
+        item.reason = std::string(to_string(before.status));
+        skipped.push_back(before.id);
+      } else {
+        const transition_result r = slotbook::cancel(before, who, now, std::string(reason), rules);
+        if (!r.allowed()) {
+          if (errc_of(r.reason) == errc::forbidden) {
+            forbid(who,
+                   fmt::format("cancel session {}: {}", to_string(before.id), to_string(r.reason)));
+          }
+          item.outcome = occurrence_outcome::refused;
+          item.decision = r.cancellation;
+          item.reason = r.cancellation ? std::string(to_string(r.cancellation->reason))
+                                       : std::string(to_string(r.reason));
+          refused.push_back(before.id);
+        } else {
+          const session& after = *r.next;
+          db.update_session(after);
+          ops.apply_reminders(reminders_on_cancel(before), before.client);
+          ops.append_audit(
+              who, now, "cancel", before.id, before.status, after.status,
+              fmt::format("{}; refund {}; series {} {}", to_string(r.cancellation->reason),
+                          to_string(r.refund), to_string(named.series), to_string(scope)));
+          change_event e = event_of(change_kind::cancelled, after, now, who);
+          e.from = before.status;
+          events.push_back(std::move(e));
+          add_slot_freed(events, before, after, now, rules.hold, who);
+          item.outcome = occurrence_outcome::cancelled;
+          item.occurrence = after;
+          item.decision = r.cancellation;
+          refunds.push_back(r.refund);
+          cancelled.push_back(before.id);
+        }
+      }
+      out.occurrences.push_back(std::move(item));
+    }
+    ops.append_audit(
+        who, now, "cancel_series", named.id, named.status, std::nullopt,
+        fmt::format("series {} {}: cancelled {} [{}], skipped {} [{}], refused {} [{}]",
+                    to_string(named.series), to_string(scope), cancelled.size(),
+                    list_ids(cancelled), skipped.size(), list_ids(skipped), refused.size(),
+                    list_ids(refused)));
+    ops.commit(tx, std::move(events));
+
+    std::size_t next_refund = 0;
+    for (occurrence_cancellation& item : out.occurrences) {
+      if (item.outcome != occurrence_outcome::cancelled) continue;
+      item.refund = ops.pay_refund(who, item.occurrence, refunds[next_refund++]);
+    }
+    return out;
+  });
+}
+
 // --- reading -----------------------------------------------------------------------------------
 
 session booking_service::get_session(const actor& who, session_id id) {
@@ -1203,7 +1711,7 @@ session booking_service::get_session(const actor& who, session_id id) {
     transaction tx(state_->db, access::read);
     session s = load_session(state_->db, id);
     ctx.before = s.status;
-    tx.commit();
+    commit_counted(tx);
     require_party(who, s, "see");
     return s;
   });
@@ -1216,7 +1724,7 @@ session booking_service::find_by_reference(const actor& who, std::string_view re
     parse_reference(reference, "reference");
     transaction tx(state_->db, access::read);
     std::optional<session> s = state_->db.find_session_by_reference(reference);
-    tx.commit();
+    commit_counted(tx);
     if (!s) {
       throw error(errc::not_found,
                   fmt::format("reference: no session {}", detail::quote(reference)));
@@ -1262,7 +1770,7 @@ std::vector<session> booking_service::client_sessions(const actor& who, client_i
     require_client_access(who, client, "list the sessions of");
     transaction tx(state_->db, access::read);
     std::vector<session> out = state_->db.client_sessions(client, range);
-    tx.commit();
+    commit_counted(tx);
     return out;
   });
 }
@@ -1277,7 +1785,7 @@ std::vector<session> booking_service::provider_sessions(const actor& who, provid
     require_provider_access(who, provider, "list the sessions of");
     transaction tx(state_->db, access::read);
     std::vector<session> out = state_->db.provider_sessions(provider, range);
-    tx.commit();
+    commit_counted(tx);
     return out;
   });
 }
@@ -1293,7 +1801,7 @@ std::vector<slot> booking_service::slots(provider_id provider, interval range) {
   const std::vector<interval> busy =
       busy_times(db.active_provider_sessions(provider, widened(range, profile.rules.duration)), now,
                  state_->options.lifecycle.hold);
-  tx.commit();
+  commit_counted(tx);
   return generate_slots(availability{profile.hours}, busy, profile.rules, range, now);
 }
 
@@ -1308,7 +1816,7 @@ session_analytics booking_service::analytics(const actor& who, provider_id provi
     transaction tx(state_->db, access::read);
     const provider_profile profile = load_provider(state_->db, provider);
     const std::vector<session> sessions = state_->db.provider_sessions(provider, range);
-    tx.commit();
+    commit_counted(tx);
     return analyze_sessions(sessions, provider, range, profile.price.currency_code());
   });
 }
@@ -1348,7 +1856,7 @@ intake_summary booking_service::create_intake(const actor& who, client_id client
     ops.append_audit(
         who, now, "create_intake", session, std::nullopt, std::nullopt,
         fmt::format("{}: created, key version {}", describe(f), key_version(f.form.data_key)));
-    tx.commit();
+    commit_counted(tx);
     return summarize(f);
   });
 }
@@ -1390,7 +1898,7 @@ intake_form booking_service::read_intake(const actor& who, intake_id id) {
     ops.append_audit(
         who, now, "read_intake", f.form.session, std::nullopt, std::nullopt,
         fmt::format("{}: decrypted, key version {}", describe(f), key_version(f.form.data_key)));
-    tx.commit();
+    commit_counted(tx);
     return form;
   });
 }
@@ -1404,7 +1912,7 @@ std::vector<intake_summary> booking_service::client_intakes(const actor& who, cl
     require_intake_reader(state_->db, who, client, "list the intake forms of");
     std::vector<intake_summary> out;
     for (const stored_intake& f : state_->db.client_intakes(client)) out.push_back(summarize(f));
-    tx.commit();
+    commit_counted(tx);
     return out;
   });
 }
@@ -1441,7 +1949,7 @@ erasure_result booking_service::delete_intake(const actor& who, intake_id id,
                      fmt::format("{}: crypto-shredded (data key and sealed steps destroyed); "
                                  "reason {}",
                                  describe(f), detail::quote(reason)));
-    tx.commit();
+    commit_counted(tx);
     return erasure_result{now, ops.scrub()};
   });
 }
@@ -1488,7 +1996,7 @@ rotation_report booking_service::rotate_intake_keys(std::size_t batch_size,
                                    "intake_form {} to {}",
                                    report.batches + 1, ids.size(), report.to_version, versions,
                                    ids.front().value, ids.back().value));
-      tx.commit();
+      commit_counted(tx);
       return ids;
     });
     if (moved.empty()) break;
@@ -1538,7 +2046,7 @@ erasure_result booking_service::secure_delete_session(const actor& who, session_
                                  before.booking_reference, to_string(before.client),
                                  format_instant(now + state_->options.deleted_retention),
                                  detail::quote(reason)));
-    tx.commit();
+    commit_counted(tx);
     return erasure_result{now, ops.scrub()};
   });
 }
@@ -1563,7 +2071,7 @@ purge_report booking_service::purge_expired(std::size_t limit) {
                       format_instant(out.cutoff), out.sessions.size(), list_ids(out.sessions),
                       out.intakes.size(), list_ids(out.intakes)));
     }
-    tx.commit();
+    commit_counted(tx);
     return out;
   });
   report.scrubbed = ops.scrub();
@@ -1601,7 +2109,7 @@ client_data_export booking_service::export_client_data(const actor& who, client_
         who, now, "export_client_data", session_id{}, std::nullopt, std::nullopt,
         fmt::format("client {}: {} sessions, {} intake forms decrypted ({})", to_string(client),
                     out.sessions.size(), opened.size(), list_ids(opened)));
-    tx.commit();
+    commit_counted(tx);
     return out;
   });
 }
@@ -1649,7 +2157,7 @@ std::vector<claimed_reminder> booking_service::due_reminders(std::size_t limit) 
     m.duration = s->duration;
     out.push_back(std::move(c));
   }
-  tx.commit();
+  commit_counted(tx);
   return out;
 }
 
@@ -1693,7 +2201,7 @@ void booking_service::mark_sent(const queued_reminder& claimed) {
         system, now, "reminder_sent", cur.what.session, std::nullopt, std::nullopt,
         fmt::format("reminder {} {} {} attempt {}", cur.id, to_string(cur.what.channel),
                     reminder_label(cur.what.before), cur.attempts));
-    tx.commit();
+    commit_counted(tx);
   });
 }
 
@@ -1719,7 +2227,7 @@ bool booking_service::mark_failed(const queued_reminder& claimed, std::string_vi
             "reminder {} {} {} attempt {}: {}", cur.id, to_string(cur.what.channel),
             reminder_label(cur.what.before), cur.attempts,
             again ? "retry at " + format_instant(*cur.next_attempt) : std::string("given up")));
-    tx.commit();
+    commit_counted(tx);
     return again;
   });
 }
@@ -1774,7 +2282,7 @@ audit_verification booking_service::verify_audit(const std::optional<audit_head>
       // writers are not held up for the whole walk.
       transaction tx(state_->db, access::read);
       entries = state_->db.audit_entries(after, page);
-      tx.commit();
+      commit_counted(tx);
     }
     for (const audit_entry& e : entries) {
       if (!v.next(e)) return v.result();
@@ -1788,7 +2296,7 @@ audit_verification booking_service::verify_audit(const std::optional<audit_head>
 audit_head booking_service::current_audit_head() {
   transaction tx(state_->db, access::read);
   const std::optional<audit_entry> last = state_->db.last_audit();
-  tx.commit();
+  commit_counted(tx);
   if (!last) return audit_head{};
   return audit_head{last->sequence, last->hash};
 }
@@ -1807,7 +2315,7 @@ health_report booking_service::health() noexcept {
     {
       transaction tx(state_->db, access::read);
       b = state_->db.backlog(h.at);
-      tx.commit();
+      commit_counted(tx);
     }
     h.reminders_due = b.due;
     h.reminders_waiting = b.waiting;

@@ -89,6 +89,7 @@ struct by_reference {};
 struct by_provider {};
 struct by_client {};
 struct by_hold {};
+struct by_series {};
 
 using session_set = mi::multi_index_container<
     session,
@@ -111,6 +112,11 @@ using session_set = mi::multi_index_container<
             mi::tag<by_hold>,
             mi::composite_key<session, mi::member<session, session_status, &session::status>,
                               mi::member<session, instant, &session::created_at>,
+                              mi::member<session, session_id, &session::id>>>,
+        mi::ordered_unique<
+            mi::tag<by_series>,
+            mi::composite_key<session, mi::member<session, series_id, &session::series>,
+                              mi::member<session, instant, &session::scheduled_at>,
                               mi::member<session, session_id, &session::id>>>>>;
 
 struct reminder_session_key {
@@ -160,6 +166,7 @@ struct memory_store::impl {
   std::set<std::pair<client_id, intake_id>> intakes_by_client;
   std::map<session_id, session_deletion> deletions;
   std::uint64_t last_intake_id = 0;  // the highest id next_intake_id handed out
+  std::uint64_t last_series_id = 0;  // the highest id next_series_id handed out
 
   std::uint64_t next_session_id = 1;
   std::int64_t next_reminder_id = 1;
@@ -175,6 +182,7 @@ struct memory_store::impl {
   std::chrono::minutes saved_longest{0};
   std::size_t saved_audit_size = 0;
   std::uint64_t saved_last_intake_id = 0;
+  std::uint64_t saved_last_series_id = 0;
 
   // Puts `value` (or, when empty, nothing) under `id`, keeping the client index in step. Used by
   // put, purge and their undo steps alike.
@@ -246,6 +254,7 @@ void memory_store::begin(access mode) {
     impl_->saved_longest = impl_->longest;
     impl_->saved_audit_size = impl_->audit.size();
     impl_->saved_last_intake_id = impl_->last_intake_id;
+    impl_->saved_last_series_id = impl_->last_series_id;
   }
   detail::add_open_transaction(this, mode, nullptr);
 }
@@ -281,6 +290,7 @@ void memory_store::rollback() noexcept {
   impl_->longest = impl_->saved_longest;
   impl_->audit.resize(impl_->saved_audit_size);
   impl_->last_intake_id = impl_->saved_last_intake_id;
+  impl_->last_series_id = impl_->saved_last_series_id;
   impl_->gate.unlock_exclusive();
 }
 
@@ -575,6 +585,31 @@ std::vector<audit_entry> memory_store::audit_entries(std::int64_t after, std::si
   const std::size_t count = std::min(limit, log.size() - first);
   const auto start = log.begin() + static_cast<std::ptrdiff_t>(first);
   return std::vector<audit_entry>(start, start + static_cast<std::ptrdiff_t>(count));
+}
+
+// --- series -------------------------------------------------------------------------------------
+
+series_id memory_store::next_series_id() {
+  detail::require_transaction(this, access::write, backend, "next_series_id");
+  std::uint64_t top = impl_->last_series_id;
+  const auto& index = impl_->sessions.get<by_series>();
+  if (!index.empty()) top = std::max(top, index.rbegin()->series.value);
+  // The SQL backends store ids as signed 64-bit integers: stay where all three agree.
+  if (top >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw error(errc::storage, fmt::format("{}: no series id left to assign", backend));
+  }
+  impl_->last_series_id = top + 1;  // rollback restores the value saved at begin
+  return series_id{top + 1};
+}
+
+std::vector<session> memory_store::series_sessions(series_id series) {
+  detail::require_transaction(this, access::read, backend, "series_sessions");
+  std::vector<session> out;
+  if (!series.ok()) return out;
+  const auto& index = impl_->sessions.get<by_series>();
+  auto [it, end] = index.equal_range(std::make_tuple(series));
+  for (; it != end; ++it) out.push_back(*it);
+  return out;
 }
 
 // --- intake forms -------------------------------------------------------------------------------

@@ -231,7 +231,18 @@ CREATE TABLE session_deletions (
 CREATE INDEX session_deletions_at ON session_deletions (deleted_at);
 )sql";
 
-constexpr std::array<std::string_view, 3> steps{step_1, step_2, step_3};
+// Version 4: recurring series. A session may belong to a series (booking_service::book_series);
+// sessions written before this version belong to none (NULL). next_series_id counts in
+// id_sequences under the name 'series'.
+constexpr std::string_view step_4 = R"sql(
+ALTER TABLE sessions ADD COLUMN series_id INTEGER;  -- NULL: not an occurrence of a series
+
+-- series_sessions: one series' occurrences by start.
+CREATE INDEX sessions_series_start ON sessions (series_id, scheduled_at)
+  WHERE series_id IS NOT NULL;
+)sql";
+
+constexpr std::array<std::string_view, 4> steps{step_1, step_2, step_3, step_4};
 static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
 
 }  // namespace

@@ -33,7 +33,8 @@ constexpr std::string_view backend = "sqlite_store";
   "booking_reference, notes, special_requests, amount_minor, currency, payment_status, " \
   "payment_method, transaction_id, refunded_minor, joined_at, ended_at, "                \
   "actual_duration_seconds, created_at, updated_at, cancelled_at, cancellation_reason, " \
-  "cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count"
+  "cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count, "   \
+  "series_id"
 #define SLOTBOOK_ACTIVE "status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress')"
 #define SLOTBOOK_REMINDER_COLUMNS                                                              \
   "id, session_id, client_id, due_at, channel, before_minutes, state, attempts, lease_until, " \
@@ -75,7 +76,7 @@ constexpr char pending_holds_sql[] =
 constexpr char insert_session_sql[] =
     "INSERT INTO sessions (" SLOTBOOK_SESSION_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 constexpr char update_session_sql[] =
     "UPDATE sessions SET client_id = ?2, provider_id = ?3, scheduled_at = ?4,"
     " duration_minutes = ?5, status = ?6, session_type = ?7, booking_reference = ?8, notes = ?9,"
@@ -83,8 +84,21 @@ constexpr char update_session_sql[] =
     " payment_method = ?14, transaction_id = ?15, refunded_minor = ?16, joined_at = ?17,"
     " ended_at = ?18, actual_duration_seconds = ?19, created_at = ?20, updated_at = ?21,"
     " cancelled_at = ?22, cancellation_reason = ?23, cancelled_by = ?24, cancelled_from = ?25,"
-    " rescheduled_from = ?26, rescheduled_to = ?27, reschedule_count = ?28 WHERE id = ?1";
+    " rescheduled_from = ?26, rescheduled_to = ?27, reschedule_count = ?28, series_id = ?29"
+    " WHERE id = ?1";
 constexpr char session_exists_sql[] = "SELECT 1 FROM sessions WHERE id = ?1";
+// The WHERE clause implies the partial index's condition (series_id IS NOT NULL).
+constexpr char series_sessions_sql[] =
+    "SELECT " SLOTBOOK_SESSION_COLUMNS
+    " FROM sessions WHERE series_id = ?1 ORDER BY scheduled_at, id";
+// Above both the last id handed out and every series id stored (a host may insert sessions with
+// series ids it chose).
+constexpr char next_series_id_sql[] =
+    "INSERT INTO id_sequences (name, last_id) VALUES ('series',"
+    " (SELECT coalesce(max(series_id), 0) + 1 FROM sessions WHERE series_id > 0))"
+    " ON CONFLICT (name) DO UPDATE SET last_id = max(last_id,"
+    " (SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)) + 1"
+    " RETURNING last_id";
 constexpr char reference_owner_sql[] = "SELECT id FROM sessions WHERE booking_reference = ?1";
 constexpr char next_sequence_sql[] =
     "INSERT INTO reference_sequences (year, last_sequence) VALUES (?1, 1)"
@@ -368,6 +382,7 @@ void bind_session(SQLite::Statement& st, const session& s) {
   bind_id_or_null(st, 26, s.rescheduled_from.value);
   bind_id_or_null(st, 27, s.rescheduled_to.value);
   st.bind(28, static_cast<std::int64_t>(s.reschedule_count));
+  bind_id_or_null(st, 29, s.series.value);
 }
 
 session read_session(const SQLite::Statement& st) {
@@ -412,6 +427,7 @@ session read_session(const SQLite::Statement& st) {
   if (!st.getColumn(25).isNull()) s.rescheduled_from = session_id{read_id(st.getColumn(25))};
   if (!st.getColumn(26).isNull()) s.rescheduled_to = session_id{read_id(st.getColumn(26))};
   s.reschedule_count = read_int32(st.getColumn(27), "reschedule_count");
+  if (!st.getColumn(28).isNull()) s.series = series_id{read_id(st.getColumn(28))};
   return s;
 }
 
@@ -1400,6 +1416,30 @@ std::string sqlite_store::integrity_check() {
       impl_->release(c);
       throw;
     }
+  })
+}
+
+// --- series
+// ---------------------------------------------------------------------------------------
+
+series_id sqlite_store::next_series_id() {
+  connection& c = current(access::write, "next_series_id");
+  SLOTBOOK_GUARD("next_series_id", {
+    auto st = c.use(next_series_id_sql);
+    st->executeStep();
+    return series_id{read_id(st->getColumn(0))};
+  })
+}
+
+std::vector<session> sqlite_store::series_sessions(series_id series) {
+  connection& c = current(access::read, "series_sessions");
+  std::vector<session> out;
+  if (!series.ok()) return out;
+  SLOTBOOK_GUARD("series_sessions", {
+    auto st = c.use(series_sessions_sql);
+    st->bind(1, as_sql(series.value));
+    while (st->executeStep()) out.push_back(read_session(*st));
+    return out;
   })
 }
 

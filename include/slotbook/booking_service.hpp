@@ -48,6 +48,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "slotbook/actor.hpp"
@@ -62,6 +63,7 @@
 #include "slotbook/notifier.hpp"
 #include "slotbook/payment.hpp"
 #include "slotbook/policy.hpp"
+#include "slotbook/recurrence.hpp"
 #include "slotbook/reminders.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
@@ -126,6 +128,10 @@ struct service_options {
   /// How long a securely deleted session or a crypto-shredded intake form keeps its (redacted)
   /// record and deletion mark before `purge_expired` removes it for good: the seed's 30 days.
   std::chrono::seconds deleted_retention{std::chrono::hours{24 * 30}};
+  /// How many times in all an operation runs when the store reports a transient failure
+  /// (`error::transient()`: a transaction rolled back to settle a race, such as PostgreSQL's
+  /// serialization failure). 1 never runs one again; 1 to 100.
+  std::size_t transient_attempts{3};
 };
 
 /// Throws `errc::invalid_argument` naming the first bad option.
@@ -308,6 +314,154 @@ struct health_report {
   std::string error{};  ///< when the backlog could not be read
 
   friend bool operator==(const health_report&, const health_report&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Recurring series
+// ---------------------------------------------------------------------------------------------
+
+/// The most occurrences one series may have (a daily series for a year and a day).
+inline constexpr std::size_t max_series_occurrences = 366;
+
+/// How far a series may reach: every occurrence starts less than this long after the first one
+/// (two years). A rule that would go on longer, or that has neither COUNT nor UNTIL, is refused.
+inline constexpr std::chrono::days max_series_span{731};
+
+/// What `book_series` does when some occurrences cannot be booked.
+enum class series_mode : std::uint8_t {
+  all_or_nothing,  ///< book every occurrence or none; the refusal lists each failing one
+  free_ones,       ///< book the occurrences that can be booked and report the others
+};
+
+/// `"all_or_nothing"`, `"free_ones"`.
+constexpr std::string_view to_string(series_mode m) noexcept {
+  switch (m) {
+    case series_mode::all_or_nothing:
+      return "all_or_nothing";
+    case series_mode::free_ones:
+      return "free_ones";
+  }
+  return "unknown";
+}
+
+/// A request to book a recurring series: one session per occurrence of `rule`, expanded in the
+/// provider's zone from `first_start`, each keeping that wall-clock time across DST changes.
+///
+///     slotbook::series_request r;
+///     r.provider = slotbook::provider_id{42};
+///     r.client = slotbook::client_id{7};
+///     r.first_start = date::local_days{date::year{2026} / 3 / 2} + 9h;  // 09:00 provider time
+///     r.rule = "FREQ=WEEKLY;COUNT=10";
+///     auto booked = service.book_series(slotbook::actor::client(r.client), r);
+struct series_request {
+  provider_id provider{};
+  client_id client{};
+  /// The first occurrence: a wall-clock time in the provider's zone, or a UTC instant (whose
+  /// wall-clock time in that zone is then kept). It must itself be an occurrence of `rule`
+  /// (RFC 5545 leaves a DTSTART that the rule does not produce undefined; slotbook refuses it).
+  std::variant<date::local_seconds, instant> first_start{};
+  /// RRULE text (`FREQ=WEEKLY;BYDAY=MO;COUNT=10`, recurrence.hpp's subset) or a parsed rule.
+  /// It must end (COUNT or UNTIL) within `max_series_occurrences` and `max_series_span`.
+  std::variant<std::string, recurrence_rule> rule{};
+  /// Must equal the provider's session length, as for `book`.
+  std::chrono::minutes duration{60};
+  session_type type{session_type::initial};
+  std::string special_requests{};  ///< copied to every occurrence
+  std::string notes{};             ///< copied to every occurrence
+  series_mode mode{series_mode::all_or_nothing};
+};
+
+/// One occurrence of a requested series and what became of it.
+struct series_occurrence {
+  std::size_t index{0};               ///< 0 for the first occurrence, then 1, 2, ...
+  date::local_seconds local_start{};  ///< nominal wall-clock start in the provider's zone
+  interval time{};                    ///< the UTC time it would occupy
+  /// Set when it was booked (`book_series`) or could be (`preview_series`).
+  std::optional<booking_confirmation> booked{};
+  /// When not booked: the error class `book` would have thrown for it (`conflict`,
+  /// `outside_availability`, `policy_denied`).
+  std::optional<errc> refused{};
+  /// When not booked: `client_busy` or a slot reason (`booked`, `buffer`, `too_soon`, `too_far`,
+  /// `day_full`, `exception`, `outside_hours`, `not_on_grid`, `wrong_duration`).
+  std::string reason{};
+  std::string message{};  ///< when not booked: the message `book` would have thrown
+
+  friend bool operator==(const series_occurrence&, const series_occurrence&) = default;
+};
+
+/// What `book_series` (or `preview_series`) found, occurrence by occurrence.
+struct series_booking {
+  series_id series{};  ///< the new series; zero when nothing was booked (or for a preview)
+  std::string rule{};  ///< the rule in canonical RRULE text
+  series_mode mode{series_mode::all_or_nothing};
+  std::vector<series_occurrence> occurrences{};  ///< every occurrence, in order
+
+  /// How many occurrences were booked (or could be).
+  std::size_t booked_count() const noexcept;
+  /// The occurrences that were not booked, in order.
+  std::vector<series_occurrence> skipped() const;
+
+  friend bool operator==(const series_booking&, const series_booking&) = default;
+};
+
+/// Which occurrences of a series `cancel_series` cancels.
+enum class series_scope : std::uint8_t {
+  this_one,            ///< only the occurrence named
+  this_and_following,  ///< the occurrence named and every later one (by start)
+  whole_series,        ///< every occurrence
+};
+
+/// `"this_one"`, `"this_and_following"`, `"whole_series"`.
+constexpr std::string_view to_string(series_scope s) noexcept {
+  switch (s) {
+    case series_scope::this_one:
+      return "this_one";
+    case series_scope::this_and_following:
+      return "this_and_following";
+    case series_scope::whole_series:
+      return "whole_series";
+  }
+  return "unknown";
+}
+
+/// What `cancel_series` did with one occurrence in its scope.
+enum class occurrence_outcome : std::uint8_t {
+  cancelled,  ///< cancelled under the cancellation policy (see `decision` and `refund`)
+  skipped,    ///< already over: cancelled, completed or no_show; left as it was
+  refused,    ///< the policy refused (e.g. in progress, or a client too late); left as it was
+};
+
+/// `"cancelled"`, `"skipped"`, `"refused"`.
+constexpr std::string_view to_string(occurrence_outcome o) noexcept {
+  switch (o) {
+    case occurrence_outcome::cancelled:
+      return "cancelled";
+    case occurrence_outcome::skipped:
+      return "skipped";
+    case occurrence_outcome::refused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+/// One occurrence in a `cancel_series` scope.
+struct occurrence_cancellation {
+  session occurrence{};  ///< as stored afterwards
+  occurrence_outcome outcome{occurrence_outcome::skipped};
+  /// The policy's decision, for `cancelled` and for a policy `refused`.
+  std::optional<cancellation_decision> decision{};
+  refund_outcome refund{};  ///< for `cancelled`
+  std::string reason{};     ///< for `skipped` and `refused`: the status or the policy's reason
+};
+
+/// What `cancel_series` did, occurrence by occurrence (by start).
+struct series_cancellation {
+  series_id series{};
+  series_scope scope{series_scope::whole_series};
+  std::vector<occurrence_cancellation> occurrences{};
+
+  /// How many occurrences it cancelled.
+  std::size_t cancelled_count() const noexcept;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +677,12 @@ class booking_service {
   ///
   ///     service.put_provider(slotbook::actor::admin(slotbook::admin_id{1}), profile);
   void put_provider(const actor& who, const provider_profile& profile);
+  /// Creates a provider's profile, checked as `put_provider` does; a provider with that id
+  /// already is `errc::conflict`, decided inside the write transaction, so of two concurrent
+  /// creations exactly one succeeds and neither replaces the other's profile.
+  ///
+  ///     service.add_provider(slotbook::actor::admin(slotbook::admin_id{1}), profile);
+  void add_provider(const actor& who, const provider_profile& profile);
   /// The profile; anyone may read it (it is what a booking page shows). `not_found` if unknown.
   provider_profile provider(provider_id id);
 
@@ -566,6 +726,52 @@ class booking_service {
   ///     auto r = service.reschedule(who, id, slotbook::parse_instant("2026-01-16T07:00:00Z"));
   ///     r.replacement.booking_reference;  // the new reference
   reschedule_confirmation reschedule(const actor& who, session_id id, instant new_start);
+
+  // --- series ---------------------------------------------------------------------------------
+  /// Books a recurring series (docs/design.md, "Series"): expands `request.rule` from
+  /// `request.first_start` in the provider's zone, then judges every occurrence by `book`'s checks
+  /// (availability and slot rules, the provider's and the client's existing sessions, and the
+  /// occurrences of this series before it), all in one write transaction. The request itself is
+  /// checked first, as for `book` (fields, who may book, the provider, the client's no-show
+  /// block); a rule without COUNT or UNTIL, with more than `max_series_occurrences` occurrences
+  /// or reaching `max_series_span` or more past the first, or whose first occurrence is not
+  /// `first_start`, is `invalid_argument` naming `rule` or `first_start`.
+  /// - `all_or_nothing`: when any occurrence fails, nothing is booked and the error (the first
+  ///   failing occurrence's class) lists every failing occurrence with its reason;
+  /// - `free_ones`: the others are booked; the skipped ones come back with their reasons. When
+  ///   none can be booked it is an error as in `all_or_nothing`.
+  /// Booked occurrences share a new series id; each is a session like `book`'s (reference,
+  /// status, reminders, a `book` audit entry and a `booked` event), and one `book_series` audit
+  /// entry sums the series up.
+  ///
+  ///     auto b = service.book_series(slotbook::actor::client(r.client), r);
+  ///     for (const auto& o : b.skipped()) show(o.local_start, o.reason);
+  series_booking book_series(const actor& who, const series_request& request);
+
+  /// What `book_series` would do now, without booking anything (a read transaction; not
+  /// audited): every occurrence with `booked` set (its reference left empty) or its reason. The
+  /// same request errors as `book_series`.
+  ///
+  ///     auto p = service.preview_series(who, r);
+  ///     if (p.booked_count() < p.occurrences.size()) ask_which_to_keep(p.skipped());
+  series_booking preview_series(const actor& who, const series_request& request);
+
+  /// Every session of `series`, by start: who may see them (its client, its provider, admin,
+  /// system). `not_found` for a series with no sessions.
+  std::vector<session> series_sessions(const actor& who, series_id series);
+
+  /// Cancels occurrences of the series `occurrence` belongs to: that one, it and every later one,
+  /// or the whole series, in one write transaction. Each is judged by the cancellation policy as
+  /// `cancel` judges a session (its own notice, its own refund, paid through the gateway after
+  /// commit); ones already over are `skipped` and ones the policy refuses are `refused`, both
+  /// left as they were. `not_found` for an unknown session, `invalid_argument` for a session
+  /// that belongs to no series, `forbidden` for an actor who may not cancel it. Audit: a
+  /// `cancel` entry per cancelled occurrence and one `cancel_series` entry.
+  ///
+  ///     auto c = service.cancel_series(who, id, slotbook::series_scope::this_and_following);
+  ///     for (const auto& o : c.occurrences) report(o.occurrence.id, o.outcome, o.refund);
+  series_cancellation cancel_series(const actor& who, session_id occurrence, series_scope scope,
+                                    std::string_view reason = {});
 
   /// Cancels unpaid holds whose time ran out (as the system), at most `limit` per call, oldest
   /// first, in one transaction; returns how many.

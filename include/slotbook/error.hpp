@@ -46,13 +46,29 @@ constexpr std::string_view to_string(errc code) noexcept {
 ///     catch (const slotbook::error& e) { if (e.code() == slotbook::errc::invalid_argument) ... }
 class error : public std::runtime_error {
  public:
+  /// Whether running the whole operation again may succeed.
+  enum class recovery {
+    none,   ///< the same call fails the same way
+    retry,  ///< the backend rolled the transaction back to settle a race with another one
+  };
+
   error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  /// An error with an explicit recovery hint, e.g. PostgreSQL's serialization failure:
+  ///
+  ///     throw slotbook::error(errc::storage, "...", slotbook::error::recovery::retry);
+  error(errc code, const std::string& message, recovery r)
+      : std::runtime_error(message), code_(code), recovery_(r) {}
 
   /// The error class.
   errc code() const noexcept { return code_; }
 
+  /// True when nothing was changed and the operation may succeed if run again from the start
+  /// (`booking_service` does so itself, up to `service_options::transient_attempts` times).
+  bool transient() const noexcept { return recovery_ == recovery::retry; }
+
  private:
   errc code_;
+  recovery recovery_ = recovery::none;
 };
 
 }  // namespace slotbook

@@ -102,6 +102,9 @@ class memory_store final : public store {
   std::optional<audit_entry> last_audit() override;
   std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) override;
 
+  series_id next_series_id() override;
+  std::vector<session> series_sessions(series_id series) override;
+
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;
   std::optional<stored_intake> find_intake(intake_id id) override;

@@ -203,6 +203,10 @@ struct session {
   session_id rescheduled_to{};    ///< the session that replaced this one; its payment moved there
   std::int32_t reschedule_count{0};  ///< reschedules in this booking's chain so far
 
+  /// The recurring series this session is an occurrence of (`booking_service::book_series`);
+  /// zero for a single booking. A rescheduled occurrence stays in its series.
+  series_id series{};
+
   friend bool operator==(const session&, const session&) = default;
 };
 

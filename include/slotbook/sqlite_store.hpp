@@ -52,7 +52,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (`PRAGMA user_version`).
-inline constexpr int sqlite_schema_version = 3;
+inline constexpr int sqlite_schema_version = 4;
 
 /// The `PRAGMA application_id` of a slotbook database: "SLBT" in ASCII.
 inline constexpr std::int32_t sqlite_application_id = 0x534c4254;
@@ -150,6 +150,9 @@ class sqlite_store final : public store {
   std::int64_t append_audit(const audit_entry& e) override;
   std::optional<audit_entry> last_audit() override;
   std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) override;
+
+  series_id next_series_id() override;
+  std::vector<session> series_sessions(series_id series) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

@@ -189,6 +189,23 @@ class store {
   /// transactions.
   virtual std::uint64_t next_reference_sequence(int year) = 0;
 
+  // --- series ---------------------------------------------------------------------------------
+  // Like the intake and secure-deletion methods below, these default to throwing `errc::storage`
+  // so that a backend written before them still compiles; every shipped backend overrides them.
+
+  /// A new series id: 1, 2, 3, ..., above every series id stored on a session or handed out
+  /// before in a committed transaction, so a series id is never reused.
+  ///
+  ///     const slotbook::series_id id = store.next_series_id();  // inside a write transaction
+  virtual series_id next_series_id() { unsupported("next_series_id"); }
+  /// Every session of `series` (any status), by start time, then id. Empty for a zero id.
+  ///
+  ///     for (const slotbook::session& s : store.series_sessions(id)) show(s);
+  virtual std::vector<session> series_sessions(series_id series) {
+    (void)series;
+    unsupported("series_sessions");
+  }
+
   // --- providers ------------------------------------------------------------------------------
   /// Creates or replaces a provider's profile.
   virtual void put_provider(const provider_profile& p) = 0;
@@ -296,9 +313,10 @@ class store {
 
  protected:
   [[noreturn]] static void unsupported(std::string_view what) {
-    throw error(errc::storage,
-                std::string("store: this backend does not support ") + std::string(what) +
-                    " (intake forms and secure deletion need a backend that implements them)");
+    throw error(
+        errc::storage,
+        std::string("store: this backend does not support ") + std::string(what) +
+            " (intake forms, series and secure deletion need a backend that implements them)");
   }
 
   friend class transaction;

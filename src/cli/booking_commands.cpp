@@ -1,5 +1,6 @@
 // The commands that set up providers and book, move and cancel sessions: init, provider,
-// availability, slots, book, confirm-payment, status, cancel, reschedule, sessions, analytics.
+// availability, slots, book, book-series, confirm-payment, status, cancel, reschedule, sessions,
+// analytics.
 
 #include <algorithm>
 #include <array>
@@ -26,11 +27,6 @@ namespace {
 session_id resolve_session(booking_service& service, const actor& who, std::string_view text) {
   if (text.rfind("BK-", 0) == 0) return service.find_by_reference(who, text).id;
   return parse_id<session_id>(text, "SESSION");
-}
-
-const date::time_zone& zone_option(const parsed_args& args, const std::string& fallback) {
-  if (const auto tz = args.get("--tz")) return find_zone(*tz, "--tz");
-  return find_zone(fallback);
 }
 
 // The file's own name on every message about its contents.
@@ -201,20 +197,15 @@ int run_provider_add(const context& ctx, const parsed_args& args) {
     (void)find_zone(p.hours.zone, "--zone");
   }
   workspace w{ctx};
-  bool exists = true;
   try {
-    (void)w.service().provider(id);
+    w.service().add_provider(ctx.who, p);
   } catch (const error& e) {
-    if (e.code() != errc::not_found) throw;
-    exists = false;
-  }
-  if (exists) {
+    if (e.code() != errc::conflict) throw;
     throw error(errc::conflict,
                 fmt::format("provider {} already exists (change it with `provider update` or "
                             "`availability set`)",
                             id.value));
   }
-  w.service().put_provider(ctx.who, p);
   emit(ctx, provider_json(p), [&] {
     fmt::print("Added provider {}: {} ({}, {}{}).\n", id.value, printable(p.name), p.hours.zone,
                to_string(p.price), p.active ? "" : ", inactive");
@@ -383,13 +374,7 @@ int run_book(const context& ctx, const parsed_args& args) {
         static_cast<std::int64_t>(parse_count(*d, "--duration", 1, 7 * 24 * 60))};
   }
   const booking_confirmation b = w.service().book(ctx.who, r);
-  const json j{{"sessionId", b.session.value},
-               {"bookingReference", b.booking_reference},
-               {"scheduledAt", instant_json(b.scheduled_at)},
-               {"paymentRequired", b.payment_required},
-               {"amount", money_json(b.amount)},
-               {"status", to_string(b.status)}};
-  emit(ctx, j, [&] {
+  emit(ctx, booking_json(b), [&] {
     fmt::print("Booked {} (session {}): {} with client {}, {}.\n", b.booking_reference,
                b.session.value, printable(p.name), r.client.value,
                local_span({b.scheduled_at, b.scheduled_at + r.duration}, zone));
@@ -398,6 +383,80 @@ int run_book(const context& ctx, const parsed_args& args) {
                  to_string(b.amount), to_string(b.status));
     } else {
       fmt::print("No payment is required: the session is {}.\n", to_string(b.status));
+    }
+  });
+  return exit_ok;
+}
+
+series_mode parse_series_mode(std::string_view text) {
+  if (text == "all" || text == "all_or_nothing") return series_mode::all_or_nothing;
+  if (text == "free" || text == "free_ones") return series_mode::free_ones;
+  throw error(errc::invalid_argument,
+              fmt::format("--mode: {} is not all or free", detail::quote(text)));
+}
+
+int run_book_series(const context& ctx, const parsed_args& args) {
+  const auto provider = parse_id<provider_id>(args.positional[0], "PROVIDER");
+  series_request r;
+  r.provider = provider;
+  r.client = parse_id<client_id>(*args.get("--client"), "--client");
+  r.rule = *args.get("--rule");
+  if (const auto m = args.get("--mode")) r.mode = parse_series_mode(*m);
+  if (const auto t = args.get("--type")) r.type = parse_session_type(*t, "--type");
+  if (const auto n = args.get("--notes")) r.notes = *n;
+  if (const auto q = args.get("--requests")) r.special_requests = *q;
+  const bool preview = args.has("--preview");
+  workspace w{ctx};
+  const provider_profile p = w.service().provider(provider);
+  const date::time_zone& provider_zone = find_zone(p.hours.zone);
+  const std::string at = *args.get("--at");
+  // A wall-clock --at in the provider's own zone goes to the service as a local time, so the
+  // series keeps that wall-clock time even when it falls in a DST gap on the first day; with
+  // --tz (or an offset) it is an instant whose wall-clock time in the provider's zone is kept.
+  const auto local = parse_wall_clock(at, "--at");
+  if (local && !args.has("--tz")) {
+    r.first_start = *local;
+  } else {
+    r.first_start = parse_when(at, zone_option(args, p.hours.zone), "--at");
+  }
+  r.duration = p.rules.duration;
+  if (const auto d = args.get("--duration")) {
+    r.duration = std::chrono::minutes{
+        static_cast<std::int64_t>(parse_count(*d, "--duration", 1, 7 * 24 * 60))};
+  }
+  const series_booking b =
+      preview ? w.service().preview_series(ctx.who, r) : w.service().book_series(ctx.who, r);
+  emit(ctx, series_booking_json(b, provider_zone, preview), [&] {
+    const std::size_t booked = b.booked_count();
+    if (preview) {
+      fmt::print(
+          "Preview (nothing was booked): {} of {} occurrence{} of {} with {} for client {} can "
+          "be booked, {} mode; times in {}:\n",
+          booked, b.occurrences.size(), b.occurrences.size() == 1 ? "" : "s", printable(b.rule),
+          printable(p.name), r.client.value, to_string(b.mode), provider_zone.name());
+    } else {
+      fmt::print(
+          "Booked series {}: {} of {} occurrence{} of {} with {} for client {}; times in {}:\n",
+          b.series.value, booked, b.occurrences.size(), b.occurrences.size() == 1 ? "" : "s",
+          printable(b.rule), printable(p.name), r.client.value, provider_zone.name());
+    }
+    for (const series_occurrence& o : b.occurrences) {
+      std::string what;
+      if (!o.booked) {
+        what = fmt::format("refused: {} ({})", o.reason,
+                           to_string(o.refused.value_or(errc::conflict)));
+      } else if (preview) {
+        what = "can be booked";
+      } else {
+        what = fmt::format("{} (session {}), {}", o.booked->booking_reference,
+                           o.booked->session.value, to_string(o.booked->status));
+      }
+      fmt::print("  {:>3}  {}  {}\n", o.index + 1, local_span(o.time, provider_zone), what);
+    }
+    if (!preview && booked > 0 && !p.price.is_zero()) {
+      fmt::print(
+          "Each occurrence costs {} and is held ({}) until it is paid with `confirm-payment`.\n",
+          to_string(p.price), to_string(session_status::pending_payment));
     }
   });
   return exit_ok;
@@ -454,7 +513,53 @@ int run_status(const context& ctx, const parsed_args& args) {
   return exit_ok;
 }
 
+series_scope parse_series_scope(std::string_view text) {
+  if (text == "one" || text == "this_one") return series_scope::this_one;
+  if (text == "following" || text == "this_and_following") return series_scope::this_and_following;
+  if (text == "series" || text == "whole_series") return series_scope::whole_series;
+  throw error(errc::invalid_argument,
+              fmt::format("--scope: {} is not one, following or series", detail::quote(text)));
+}
+
+int run_cancel_series(const context& ctx, const parsed_args& args, series_scope scope) {
+  workspace w{ctx};
+  const session_id id = resolve_session(w.service(), ctx.who, args.positional[0]);
+  const series_cancellation c =
+      w.service().cancel_series(ctx.who, id, scope, args.get("--reason").value_or(std::string{}));
+  emit(ctx, series_cancellation_json(c), [&] {
+    fmt::print("Cancelled {} of {} occurrence{} of series {} ({}):\n", c.cancelled_count(),
+               c.occurrences.size(), c.occurrences.size() == 1 ? "" : "s", c.series.value,
+               to_string(c.scope));
+    std::map<provider_id, std::string> zones;
+    for (const occurrence_cancellation& o : c.occurrences) {
+      const session& s = o.occurrence;
+      auto it = zones.find(s.provider);
+      if (it == zones.end()) {
+        it = zones.emplace(s.provider, provider_or_placeholder(w.service(), s.provider).hours.zone)
+                 .first;
+      }
+      std::string what;
+      if (o.outcome == occurrence_outcome::cancelled) {
+        what = fmt::format("cancelled ({}, {}); {}",
+                           o.decision ? to_string(o.decision->reason) : std::string_view{"?"},
+                           o.decision ? notice_text(o.decision->notice) : std::string{"?"},
+                           refund_sentence(o.refund));
+      } else {
+        what = fmt::format("{}: {}", to_string(o.outcome), printable(o.reason));
+      }
+      fmt::print("  {}  {}  {}\n", s.booking_reference,
+                 local_span(session_interval(s), find_zone(it->second)), what);
+    }
+  });
+  return exit_ok;
+}
+
 int run_cancel(const context& ctx, const parsed_args& args) {
+  if (const auto scope = args.get("--scope")) {
+    const series_scope chosen = parse_series_scope(*scope);
+    // `one` is the plain cancellation, for a session in a series or not.
+    if (chosen != series_scope::this_one) return run_cancel_series(ctx, args, chosen);
+  }
   workspace w{ctx};
   const session_id id = resolve_session(w.service(), ctx.who, args.positional[0]);
   const cancellation_result r =
@@ -492,13 +597,42 @@ int run_reschedule(const context& ctx, const parsed_args& args) {
 
 // --- reading -------------------------------------------------------------------------------------
 
+// Every session of a series, by start; each in its provider's zone unless --tz.
+int run_series_sessions(const context& ctx, const parsed_args& args) {
+  if (args.has("--from")) {
+    throw usage_error("sessions", "--series lists the whole series: leave out --from and --to");
+  }
+  const auto id = parse_id<series_id>(*args.get("--series"), "--series");
+  workspace w{ctx};
+  const std::vector<session> found = w.service().series_sessions(ctx.who, id);
+  json list = json::array();
+  for (const session& s : found) list.push_back(session_json(s));
+  const json j{{"series", id.value}, {"sessions", std::move(list)}};
+  emit(ctx, j, [&] {
+    fmt::print("Series {}: {} session{}\n", id.value, found.size(), found.size() == 1 ? "" : "s");
+    std::map<provider_id, std::string> zones;
+    for (const session& s : found) {
+      auto it = zones.find(s.provider);
+      if (it == zones.end()) {
+        it = zones.emplace(s.provider, provider_or_placeholder(w.service(), s.provider).hours.zone)
+                 .first;
+      }
+      fmt::print("{}\n", session_line(s, zone_option(args, it->second)));
+    }
+  });
+  return exit_ok;
+}
+
 int run_sessions(const context& ctx, const parsed_args& args) {
-  if (args.has("--client") == args.has("--provider")) {
-    throw usage_error("sessions", "give exactly one of --client ID and --provider ID");
+  const int given = (args.has("--client") ? 1 : 0) + (args.has("--provider") ? 1 : 0) +
+                    (args.has("--series") ? 1 : 0);
+  if (given != 1) {
+    throw usage_error("sessions", "give exactly one of --client ID, --provider ID and --series ID");
   }
   if (args.has("--from") != args.has("--to")) {
     throw usage_error("sessions", "give both --from and --to, or neither");
   }
+  if (args.has("--series")) return run_series_sessions(ctx, args);
   workspace w{ctx};
   std::string zone_name = "UTC";
   std::optional<provider_id> provider;
@@ -680,6 +814,31 @@ std::vector<command> booking_commands() {
        1,
        1,
        run_book},
+      {"book-series",
+       "PROVIDER --client ID --at TIME --rule RRULE [--mode all|free] [--type TYPE] [--tz ZONE] "
+       "[--preview]",
+       "book a recurring series of sessions (weekly therapy, ...)",
+       "Books one session per occurrence of RRULE (FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL,\n"
+       "COUNT or UNTIL, BYDAY, BYMONTHDAY, WKST), starting at TIME, which must itself be an\n"
+       "occurrence. The rule is expanded in the provider's zone, so every occurrence keeps TIME's\n"
+       "wall-clock time across DST changes. A series must end (COUNT or UNTIL) within 366\n"
+       "occurrences and two years. Each occurrence is checked as `book` checks a session.\n"
+       "--mode all (the default) books every occurrence or none: a refusal lists each failing\n"
+       "occurrence and why, and writes nothing. --mode free books the ones that can be booked and\n"
+       "lists the others. --preview answers the same question without writing anything.",
+       {{"--client", "ID", "the client who books", true},
+        {"--at", "TIME", "the first occurrence's start (as for `book`)", true},
+        {"--rule", "RRULE", "the recurrence rule, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10", true},
+        {"--mode", "all|free", "all or nothing (default), or book the free occurrences"},
+        {"--type", "TYPE", "initial (default), follow_up or emergency"},
+        {"--duration", "MIN", "length in minutes (default and only accepted: the provider's)"},
+        {"--notes", "TEXT", "notes, copied to every occurrence"},
+        {"--requests", "TEXT", "special requests, copied to every occurrence"},
+        {"--tz", "ZONE", "read a wall-clock --at in ZONE instead of the provider's zone"},
+        {"--preview", "", "only show what would be booked; write nothing"}},
+       1,
+       1,
+       run_book_series},
       {"confirm-payment",
        "SESSION --method METHOD --transaction ID",
        "record the payment of a held session (what a payment webhook does)",
@@ -704,12 +863,18 @@ std::vector<command> booking_commands() {
        1,
        run_status},
       {"cancel",
-       "SESSION [--reason TEXT]",
-       "cancel a session under the cancellation policy",
+       "SESSION [--reason TEXT] [--scope one|following|series]",
+       "cancel a session (or occurrences of its series) under the cancellation policy",
        "A client needs 24 h notice and then gets a full refund; with less it is refused\n"
        "(policy_denied). A provider, an admin or the system may cancel any time before the\n"
-       "start, with a full refund. Refunds are recorded; the CLI has no payment gateway.",
-       {{"--reason", "TEXT", "why (kept with the session, never in the audit log)"}},
+       "start, with a full refund. Refunds are recorded; the CLI has no payment gateway.\n"
+       "For a session of a series, --scope following cancels it and every later occurrence, and\n"
+       "--scope series the whole series, in one transaction: each occurrence is judged by the\n"
+       "policy with its own notice; those already over are skipped and those the policy refuses\n"
+       "are left as they were, and both are listed.",
+       {{"--reason", "TEXT", "why (kept with the session, never in the audit log)"},
+        {"--scope", "one|following|series",
+         "this session only (default), it and the later occurrences, or the whole series"}},
        1,
        1,
        run_cancel},
@@ -724,12 +889,14 @@ std::vector<command> booking_commands() {
        1,
        run_reschedule},
       {"sessions",
-       "--client ID | --provider ID [--from DATE --to DATE] [--tz ZONE]",
-       "list a client's or a provider's sessions",
+       "--client ID | --provider ID [--from DATE --to DATE] | --series ID [--tz ZONE]",
+       "list a client's or a provider's sessions, or a series",
        "Without --from/--to: a year back and a year ahead. Dates are days in the provider's\n"
-       "zone (for --provider) or UTC (for --client), unless --tz.",
+       "zone (for --provider) or UTC (for --client), unless --tz. --series lists every session\n"
+       "of a series (any status), by start.",
        {{"--client", "ID", "the client"},
         {"--provider", "ID", "the provider"},
+        {"--series", "ID", "the series (see `book-series`)"},
         {"--from", "DATE", "first day (or an instant)"},
         {"--to", "DATE", "last day, included (or an instant, excluded)"},
         {"--tz", "ZONE", "read the dates and show the times in ZONE"}},

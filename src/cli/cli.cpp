@@ -43,6 +43,11 @@ context read_context(const parsed_args& args) {
   return ctx;
 }
 
+const date::time_zone& zone_option(const parsed_args& args, const std::string& fallback) {
+  if (const auto tz = args.get("--tz")) return find_zone(*tz, "--tz");
+  return find_zone(fallback);
+}
+
 workspace::workspace(const context& ctx, workspace_needs needs) {
   service_options options;
   if (needs.keys) {

@@ -77,6 +77,10 @@ actor parse_actor(std::string_view text, std::string_view field);
 /// The global options of `args` (with the environment's `SLOTBOOK_AS`).
 context read_context(const parsed_args& args);
 
+/// The zone a command reads and shows times in: `--tz` when given (an unknown name is
+/// `errc::invalid_argument` naming `--tz`), else `fallback` (usually the provider's zone).
+const date::time_zone& zone_option(const parsed_args& args, const std::string& fallback);
+
 /// What a command needs of its workspace.
 struct workspace_needs {
   /// Create the database file when it does not exist (only `init` and `demo`).
@@ -133,5 +137,6 @@ std::vector<command> booking_commands();
 std::vector<command> operation_commands();
 std::vector<command> demo_commands();
 std::vector<command> privacy_commands();
+std::vector<command> calendar_commands();
 
 }  // namespace slotbook::cli

@@ -414,7 +414,57 @@ json session_json(const session& s) {
       {"rescheduledFrom", id_json(s.rescheduled_from)},
       {"rescheduledTo", id_json(s.rescheduled_to)},
       {"rescheduleCount", s.reschedule_count},
+      {"series", id_json(s.series)},
   };
+}
+
+json booking_json(const booking_confirmation& b) {
+  return json{{"sessionId", id_json(b.session)},
+              {"bookingReference", b.booking_reference},
+              {"scheduledAt", instant_json(b.scheduled_at)},
+              {"paymentRequired", b.payment_required},
+              {"amount", money_json(b.amount)},
+              {"status", to_string(b.status)}};
+}
+
+json series_booking_json(const series_booking& b, const date::time_zone& zone, bool preview) {
+  json list = json::array();
+  for (const series_occurrence& o : b.occurrences) {
+    json j{{"occurrence", o.index + 1},
+           {"localStart", date::format("%FT%T", o.local_start)},
+           {"start", instant_json(o.time.begin)},
+           {"end", instant_json(o.time.end)},
+           {"booked", o.booked.has_value()}};
+    // A preview has no session yet: its booking says what `book-series` would create.
+    j["booking"] = o.booked ? booking_json(*o.booked) : json(nullptr);
+    j["refused"] = o.refused ? json(to_string(*o.refused)) : json(nullptr);
+    j["reason"] = o.refused ? json(o.reason) : json(nullptr);
+    j["message"] = o.refused ? json(o.message) : json(nullptr);
+    list.push_back(std::move(j));
+  }
+  return json{{"series", id_json(b.series)},
+              {"preview", preview},
+              {"rule", b.rule},
+              {"mode", to_string(b.mode)},
+              {"zone", std::string{zone.name()}},
+              {"booked", b.booked_count()},
+              {"skipped", b.occurrences.size() - b.booked_count()},
+              {"occurrences", std::move(list)}};
+}
+
+json series_cancellation_json(const series_cancellation& c) {
+  json list = json::array();
+  for (const occurrence_cancellation& o : c.occurrences) {
+    list.push_back(json{{"session", session_json(o.occurrence)},
+                        {"outcome", to_string(o.outcome)},
+                        {"decision", o.decision ? cancellation_json(*o.decision) : json(nullptr)},
+                        {"refund", refund_json(o.refund)},
+                        {"reason", o.reason}});
+  }
+  return json{{"series", id_json(c.series)},
+              {"scope", to_string(c.scope)},
+              {"cancelled", c.cancelled_count()},
+              {"occurrences", std::move(list)}};
 }
 
 json provider_json(const provider_profile& p) {

@@ -73,6 +73,17 @@ json provider_json(const provider_profile& p);
 /// A slot as the seed's API shows it, plus UTC instants: `date`, `startTime`, `endTime` in
 /// `zone`, `start`, `end`, `available`, and `reason` when not available.
 json slot_json(const slot& s, const date::time_zone& zone);
+/// What `book` answers: `sessionId`, `bookingReference`, `scheduledAt`, `paymentRequired`,
+/// `amount`, `status` (a preview's occurrence has a null `sessionId` and an empty reference).
+json booking_json(const booking_confirmation& b);
+/// A series booking or preview: `series` (null when nothing was booked), `preview`, `rule`,
+/// `mode`, `zone`, `booked`, `skipped` and every occurrence with its number (from 1, as in
+/// error messages), `localStart` (wall-clock time in `zone`, the provider's), `start`, `end`,
+/// `booked`, `booking`, and for a refused one `refused` (the error class), `reason`, `message`.
+json series_booking_json(const series_booking& b, const date::time_zone& zone, bool preview);
+/// What `cancel --scope following|series` did: `series`, `scope`, `cancelled` and each
+/// occurrence in the scope with its `outcome`, `decision`, `refund` and `reason`.
+json series_cancellation_json(const series_cancellation& c);
 json cancellation_json(const cancellation_decision& d);
 json reschedule_json(const reschedule_decision& d);
 json refund_json(const refund_outcome& r);

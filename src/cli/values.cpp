@@ -49,10 +49,10 @@ std::size_t parse_count(std::string_view text, std::string_view field, std::size
   return static_cast<std::size_t>(value);
 }
 
-instant parse_when(std::string_view text, const date::time_zone& zone, std::string_view field) {
+std::optional<date::local_seconds> parse_wall_clock(std::string_view text, std::string_view field) {
   // Wall-clock forms have no zone designator: 16 or 19 characters with a 'T' after the date.
   const bool local_form = (text.size() == 16 || text.size() == 19) && text[10] == 'T';
-  if (!local_form) return parse_instant(text, field);
+  if (!local_form) return std::nullopt;
   const date::year_month_day day = parse_date(text.substr(0, 10), field);
   const std::chrono::minutes hm = parse_time_of_day(text.substr(11, 5), field);
   if (hm >= std::chrono::hours{24}) {
@@ -70,7 +70,12 @@ instant parse_when(std::string_view text, const date::time_zone& zone, std::stri
     }
     seconds = std::chrono::seconds{static_cast<std::int64_t>(s)};
   }
-  return to_instant(date::local_seconds{date::local_days{day}} + hm + seconds, zone);
+  return date::local_seconds{date::local_days{day}} + hm + seconds;
+}
+
+instant parse_when(std::string_view text, const date::time_zone& zone, std::string_view field) {
+  if (const auto local = parse_wall_clock(text, field)) return to_instant(*local, zone);
+  return parse_instant(text, field);
 }
 
 interval parse_range(std::string_view from, std::string_view to, const date::time_zone& zone) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <date/tz.h>
@@ -41,6 +42,13 @@ std::size_t parse_count(std::string_view text, std::string_view field, std::size
 ///
 ///     parse_when("2026-01-15T13:00", nairobi, "--at");  // 2026-01-15T10:00:00Z
 instant parse_when(std::string_view text, const date::time_zone& zone, std::string_view field);
+
+/// The wall-clock time of a `parse_when` text without a zone designator (`2026-01-15T10:00` or
+/// `2026-01-15T10:00:00`), not yet placed in any zone; unset for an instant with `Z` or an offset.
+/// A malformed wall-clock text is `errc::invalid_argument` naming `field`.
+///
+///     parse_wall_clock("2026-03-02T09:00", "--at");  // local 2026-03-02 09:00
+std::optional<date::local_seconds> parse_wall_clock(std::string_view text, std::string_view field);
 
 /// A range from two command-line bounds, each a date (`2026-01-12`: whole local days in `zone`,
 /// both bounds included) or an instant as `parse_when` reads it (the upper bound then excluded).

@@ -48,9 +48,10 @@ EXIT_CODES = {
 
 class Result:
     def __init__(self, proc):
+        # Decoded by hand: text=True would turn the CRLF line ends of iCalendar output into LF.
         self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
+        self.out = proc.stdout.decode("utf-8")
+        self.err = proc.stderr.decode("utf-8")
 
     def doc(self):
         return json.loads(self.out)
@@ -69,9 +70,8 @@ def run(*args, cwd, env=None, stdin=None):
         [CLI, *map(str, args)],
         cwd=cwd,
         env=full_env,
-        input=stdin,
+        input=stdin.encode("utf-8") if isinstance(stdin, str) else stdin,
         capture_output=True,
-        text=True,
         timeout=120,
     )
     return Result(proc)
@@ -586,6 +586,210 @@ def test_a_missing_schedule_file_is_refused_and_the_database_is_unchanged(clinic
     assert dump_rows(clinic / "slotbook.db") == before
 
 
+# --- recurring series ----------------------------------------------------------------------------
+
+# Four Mondays at 10:00 in Nairobi (07:00Z): 12, 19 and 26 January and 2 February, all within the
+# default 30 days ahead of NOW and at least 24 h after it.
+WEEKLY4 = "FREQ=WEEKLY;COUNT=4"
+MONDAYS_10 = ["2026-01-12T07:00:00Z", "2026-01-19T07:00:00Z", "2026-01-26T07:00:00Z",
+              "2026-02-02T07:00:00Z"]
+
+
+def book_series(cwd, *extra, provider=42, client=7, at="2026-01-12T10:00", rule=WEEKLY4,
+                now=NOW):
+    return ok("--now", now, "book-series", provider, "--client", client, "--at", at, "--rule",
+              rule, *extra, cwd=cwd)
+
+
+def rows_except_audit(db):
+    """A checksum of every row of every table except the audit log (a refused operation appends
+    one `refused` entry there, in a transaction of its own) and its autoincrement counter."""
+    con = sqlite3.connect(db)
+    try:
+        audit_tables = [name for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%audit%'")]
+        lines = [line for line in con.iterdump()
+                 if not any(f'"{t}"' in line or f"'{t}'" in line for t in audit_tables)]
+    finally:
+        con.close()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_a_weekly_series_is_booked_as_one_session_per_week_linked_by_its_series_id(clinic):
+    single = book(clinic, 8, "2026-01-13T06:00:00Z")
+    b = book_series(clinic)
+    assert b["series"] == 1 and b["preview"] is False
+    assert b["rule"] == WEEKLY4 and b["mode"] == "all_or_nothing"
+    assert b["zone"] == "Africa/Nairobi"
+    assert (b["booked"], b["skipped"]) == (4, 0)
+    occ = b["occurrences"]
+    assert [o["occurrence"] for o in occ] == [1, 2, 3, 4]
+    assert [o["localStart"] for o in occ] == [
+        "2026-01-12T10:00:00", "2026-01-19T10:00:00", "2026-01-26T10:00:00", "2026-02-02T10:00:00"]
+    assert [o["start"] for o in occ] == MONDAYS_10
+    assert [o["end"] for o in occ] == [t.replace("T07", "T08") for t in MONDAYS_10]
+    # Session 1 is the single booking above; the series takes 2 to 5, each held for payment.
+    assert [o["booking"]["sessionId"] for o in occ] == [2, 3, 4, 5]
+    assert [o["booking"]["bookingReference"] for o in occ] == [
+        f"BK-2026-00000{i}" for i in (2, 3, 4, 5)]
+    assert all(o["booked"] and o["booking"]["status"] == "pending_payment" for o in occ)
+    assert all(o["refused"] is None and o["reason"] is None for o in occ)
+
+    listed = ok("sessions", "--series", 1, cwd=clinic)
+    assert listed["series"] == 1
+    assert [(s["id"], s["scheduledAt"], s["series"]) for s in listed["sessions"]] == [
+        (2, MONDAYS_10[0], 1), (3, MONDAYS_10[1], 1), (4, MONDAYS_10[2], 1), (5, MONDAYS_10[3], 1)]
+    assert ok("status", 3, cwd=clinic)["session"]["series"] == 1
+    assert ok("status", single["sessionId"], cwd=clinic)["session"]["series"] is None
+    fails("not_found", "sessions", "--series", 2, cwd=clinic)
+
+
+def test_book_series_speaks_in_the_providers_wall_clock_time(clinic):
+    book(clinic, 8, "2026-01-19T07:00:00Z")
+    r = run("--now", NOW, "book-series", 42, "--client", 7, "--at", "2026-01-12T10:00", "--rule",
+            WEEKLY4, "--mode", "free", cwd=clinic)
+    assert r.code == 0, r
+    assert "Booked series 1: 3 of 4 occurrences of FREQ=WEEKLY;COUNT=4" in r.out
+    assert "times in Africa/Nairobi" in r.out
+    assert "Mon 2026-01-12 10:00-11:00 EAT  BK-2026-000002 (session 2), pending_payment" in r.out
+    assert "Mon 2026-01-19 10:00-11:00 EAT  refused: booked (conflict)" in r.out
+    r = run("sessions", "--series", 1, cwd=clinic)
+    assert r.code == 0, r
+    assert "Series 1: 3 sessions" in r.out and "Mon 2026-02-02 10:00-11:00 EAT" in r.out
+
+
+def test_an_all_or_nothing_series_with_one_taken_week_lists_it_and_books_nothing(clinic):
+    book(clinic, 8, "2026-01-19T07:00:00Z")
+    db = clinic / "slotbook.db"
+    before = rows_except_audit(db)
+    audit_before = ok("audit", "verify", cwd=clinic)["checked"]
+    e = fails("conflict", "--now", NOW, "book-series", 42, "--client", 7, "--at",
+              "2026-01-12T10:00", "--rule", WEEKLY4, cwd=clinic)
+    # Only the second Monday is taken, and the message says which one, in the provider's time.
+    assert "1 of 4 occurrences" in e["message"]
+    assert "occurrence 2 (2026-01-19 10:00 Africa/Nairobi)" in e["message"]
+    assert e["message"].endswith("booked")
+    for n in (1, 3, 4):
+        assert f"occurrence {n} (" not in e["message"]
+    assert rows_except_audit(db) == before
+    # The refusal itself is audited (one entry), and the chain still verifies.
+    after = ok("audit", "verify", cwd=clinic)
+    assert after["ok"] is True and after["checked"] == audit_before + 1
+    r = run("--now", NOW, "book-series", 42, "--client", 7, "--at", "2026-01-12T10:00", "--rule",
+            WEEKLY4, cwd=clinic)
+    assert r.code == EXIT_CODES["conflict"] and r.out == ""
+    assert "occurrence 2 (2026-01-19 10:00 Africa/Nairobi)" in r.err
+
+
+def test_a_free_mode_series_books_the_free_weeks_and_reports_the_taken_one(clinic):
+    book(clinic, 8, "2026-01-19T07:00:00Z")
+    b = book_series(clinic, "--mode", "free")
+    assert b["series"] == 1 and b["mode"] == "free_ones"
+    assert (b["booked"], b["skipped"]) == (3, 1)
+    skipped = [o for o in b["occurrences"] if not o["booked"]]
+    assert [(o["occurrence"], o["start"], o["refused"], o["reason"]) for o in skipped] == [
+        (2, MONDAYS_10[1], "conflict", "booked")]
+    assert skipped[0]["booking"] is None
+    assert "2026-01-19 10:00 Africa/Nairobi" in skipped[0]["message"]
+    listed = ok("sessions", "--series", 1, cwd=clinic)["sessions"]
+    assert [(s["id"], s["scheduledAt"], s["client"]) for s in listed] == [
+        (2, MONDAYS_10[0], 7), (3, MONDAYS_10[2], 7), (4, MONDAYS_10[3], 7)]
+
+
+def test_a_series_that_never_ends_or_starts_off_its_rule_is_invalid_argument(clinic):
+    before = rows_except_audit(clinic / "slotbook.db")
+    e = fails("invalid_argument", "--now", NOW, "book-series", 42, "--client", 7, "--at",
+              "2026-01-12T10:00", "--rule", "FREQ=WEEKLY", cwd=clinic)
+    assert e["message"].startswith("rule:")
+    # Monday the 12th is not a Tuesday.
+    e = fails("invalid_argument", "--now", NOW, "book-series", 42, "--client", 7, "--at",
+              "2026-01-12T10:00", "--rule", "FREQ=WEEKLY;BYDAY=TU;COUNT=2", cwd=clinic)
+    assert "first_start" in e["message"]
+    e = fails("invalid_argument", "--now", NOW, "book-series", 42, "--client", 7, "--at",
+              "2026-01-12T10:00", "--rule", WEEKLY4, "--mode", "some", cwd=clinic)
+    assert e["message"].startswith("--mode:")
+    assert rows_except_audit(clinic / "slotbook.db") == before
+
+
+def test_a_series_preview_answers_the_same_question_and_writes_nothing(clinic):
+    book(clinic, 8, "2026-01-19T07:00:00Z")
+    db = clinic / "slotbook.db"
+    before = dump_rows(db)
+    p = book_series(clinic, "--preview")
+    assert p["preview"] is True and p["series"] is None
+    assert (p["booked"], p["skipped"]) == (3, 1)
+    assert [o["booked"] for o in p["occurrences"]] == [True, False, True, True]
+    assert p["occurrences"][1]["reason"] == "booked"
+    ready = p["occurrences"][0]["booking"]
+    assert ready["sessionId"] is None and ready["bookingReference"] == ""
+    assert ready["scheduledAt"] == MONDAYS_10[0] and ready["status"] == "pending_payment"
+    # A preview of an all-or-nothing series that would be refused is not an error: it says so.
+    assert dump_rows(db) == before
+    r = run("--now", NOW, "book-series", 42, "--client", 7, "--at", "2026-01-12T10:00", "--rule",
+            WEEKLY4, "--preview", cwd=clinic)
+    assert r.code == 0, r
+    assert "Preview (nothing was booked): 3 of 4 occurrences" in r.out
+    assert "Mon 2026-01-26 10:00-11:00 EAT  can be booked" in r.out
+    assert dump_rows(db) == before
+
+
+def free_clinic(cwd):
+    """Provider 9 with the same hours and no price: a booked session is scheduled at once."""
+    ok("provider", "add", 9, "--name", "Pro bono", "--file", "schedule.json", cwd=cwd)
+
+
+def test_cancel_scope_following_cancels_that_occurrence_and_the_later_ones_only(clinic):
+    free_clinic(clinic)
+    book_series(clinic, provider=9)
+    c = ok("--now", NOW, "cancel", 3, "--scope", "following", "--reason", "moving away",
+           cwd=clinic)
+    assert c["series"] == 1 and c["scope"] == "this_and_following" and c["cancelled"] == 2
+    assert [(o["session"]["id"], o["outcome"]) for o in c["occurrences"]] == [
+        (3, "cancelled"), (4, "cancelled")]
+    # An admin (the default actor) cancels with a full refund of nothing: the provider is free.
+    assert all(o["decision"]["reason"] == "by_admin" for o in c["occurrences"])
+    assert all(o["session"]["cancellationReason"] == "moving away" for o in c["occurrences"])
+    listed = ok("sessions", "--series", 1, cwd=clinic)["sessions"]
+    assert [(s["id"], s["status"]) for s in listed] == [
+        (1, "scheduled"), (2, "scheduled"), (3, "cancelled"), (4, "cancelled")]
+    # The default scope is the plain cancellation of one session.
+    one = ok("--now", NOW, "cancel", 1, cwd=clinic)
+    assert one["session"]["id"] == 1 and one["session"]["status"] == "cancelled"
+    assert ok("status", 2, cwd=clinic)["session"]["status"] == "scheduled"
+
+
+def test_cancel_scope_series_judges_each_occurrence_with_its_own_notice(clinic):
+    free_clinic(clinic)
+    book_series(clinic, provider=9)
+    ok("--now", NOW, "cancel", 4, cwd=clinic)
+    # Sunday 08:00Z: 23 h before the first Monday (inside the client's 24 h window), a week and
+    # more before the others.
+    c = ok("--now", "2026-01-11T08:00:00Z", "--as", "client:7", "cancel", 2, "--scope", "series",
+           cwd=clinic)
+    assert c["scope"] == "whole_series" and c["cancelled"] == 2
+    assert [(o["session"]["id"], o["outcome"]) for o in c["occurrences"]] == [
+        (1, "refused"), (2, "cancelled"), (3, "cancelled"), (4, "skipped")]
+    first = c["occurrences"][0]
+    assert first["decision"]["reason"] == "refused_late"
+    assert first["decision"]["noticeSeconds"] == 23 * 3600
+    assert first["session"]["status"] == "scheduled"
+    assert c["occurrences"][1]["decision"]["noticeSeconds"] == (7 * 24 + 23) * 3600
+    listed = ok("sessions", "--series", 1, cwd=clinic)["sessions"]
+    assert [s["status"] for s in listed] == ["scheduled", "cancelled", "cancelled", "cancelled"]
+
+
+def test_cancel_scope_needs_a_session_in_a_series_and_a_known_scope(clinic):
+    b = book(clinic, 8, "2026-01-13T06:00:00Z")
+    e = fails("invalid_argument", "--now", NOW, "cancel", b["sessionId"], "--scope", "series",
+              cwd=clinic)
+    assert "series" in e["message"]
+    e = fails("invalid_argument", "--now", NOW, "cancel", b["sessionId"], "--scope", "all",
+              cwd=clinic)
+    assert e["message"].startswith("--scope:")
+    r = run("--json", "sessions", "--series", 1, "--client", 7, cwd=clinic)
+    assert r.code == EXIT_CODES["usage"], r
+
+
 # --- intake forms and keys ------------------------------------------------------------------------
 
 FORM = {
@@ -746,7 +950,8 @@ def command_names():
 def test_the_top_level_help_lists_every_command_the_issue_names():
     names = command_names()
     for expected in ("init", "provider add", "provider list", "availability set",
-                     "availability show", "slots", "book", "confirm-payment", "status", "cancel",
+                     "availability show", "slots", "book", "book-series", "confirm-payment",
+                     "status", "cancel",
                      "reschedule", "sessions", "reminders run", "holds expire", "audit verify",
                      "health", "analytics", "intake set", "intake show", "rotate-keys", "purge",
                      "demo"):
@@ -812,3 +1017,64 @@ def test_the_demo_keeps_its_database_only_where_told_and_never_over_an_existing_
     v = run("--json", "--db", "kept.db", "audit", "verify", cwd=tmp_path)
     assert v.code == 1 and v.doc()["problem"] == "edited"  # the demo's tampering is kept too
     fails("conflict", "--db", "kept.db", "demo", cwd=tmp_path)
+
+
+# --- calendar export -----------------------------------------------------------------------------
+
+
+def parse_ics(text):
+    icalendar = pytest.importorskip("icalendar")
+    return [c for c in icalendar.Calendar.from_ical(text).walk() if c.name == "VEVENT"]
+
+
+def test_export_ics_writes_a_providers_sessions_as_events_other_calendars_read(clinic):
+    import datetime as dt
+    book(clinic, 7, "2026-01-12T06:00:00Z")  # Monday 09:00 in Nairobi
+    book(clinic, 8, "2026-01-13T11:00:00Z")  # Tuesday 14:00
+    ok("--now", NOW, "--as", "provider:42", "cancel", 2, cwd=clinic)
+    r = run("--now", NOW, "export-ics", "--provider", 42, "--from", "2026-01-12", "--to",
+            "2026-01-18", "--domain", "clinic.example", cwd=clinic)
+    assert r.code == 0, r
+    assert "\r\n" in r.out and "\n" not in r.out.replace("\r\n", "")
+    events = sorted(parse_ics(r.out), key=lambda e: e.decoded("dtstart"))
+    assert [str(e["uid"]) for e in events] == ["session-1@clinic.example",
+                                              "session-2@clinic.example"]
+    utc = dt.timezone.utc
+    assert events[0].decoded("dtstart") == dt.datetime(2026, 1, 12, 6, tzinfo=utc)
+    assert events[0].decoded("dtend") == dt.datetime(2026, 1, 12, 7, tzinfo=utc)
+    assert str(events[0]["status"]) == "CONFIRMED"
+    assert str(events[1]["status"]) == "CANCELLED"
+    assert str(events[0]["summary"]) == "Session with Dr. Wanjiru Kamau"
+
+
+def test_export_ics_with_tz_writes_wall_clock_times_in_that_zone(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    doc = ok("--now", NOW, "export-ics", 1, "--tz", "Africa/Nairobi", "--domain", "c.example",
+             cwd=clinic)
+    assert doc["events"] == 1
+    assert "DTSTART;TZID=Africa/Nairobi:20260112T090000" in doc["ics"]
+    assert "BEGIN:VTIMEZONE" in doc["ics"]
+
+
+def test_export_ics_leaves_out_notes_and_special_requests(clinic):
+    ok("--now", NOW, "book", 42, "--client", 7, "--at", "2026-01-12T06:00:00Z",
+       "--requests", "marker-7f3a afraid of lifts", "--notes", "marker-7f3a notes", cwd=clinic)
+    doc = ok("--now", NOW, "export-ics", 1, cwd=clinic)
+    assert "marker-7f3a" not in doc["ics"]
+
+
+def test_export_ics_to_a_file_writes_the_whole_calendar(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    doc = ok("--now", NOW, "export-ics", "--provider", 42, "--out", "feed.ics", cwd=clinic)
+    assert doc == {"events": 1, "file": "feed.ics", "from": "2025-12-10T08:00:00Z",
+                   "to": "2027-01-11T08:00:00Z"}
+    assert len(parse_ics((clinic / "feed.ics").read_text())) == 1
+
+
+def test_export_ics_is_refused_for_someone_elses_session_and_a_bad_domain(clinic):
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    fails("forbidden", "--as", "client:9", "export-ics", 1, cwd=clinic)
+    e = fails("invalid_argument", "export-ics", 1, "--domain", "not a domain", cwd=clinic)
+    assert e["message"].startswith('--domain: "not a domain"')
+    r = run("--json", "export-ics", 1, "--provider", 42, cwd=clinic)
+    assert r.code == EXIT_CODES["usage"], r

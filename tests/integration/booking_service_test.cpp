@@ -28,6 +28,8 @@
 #include "slotbook/booking_service.hpp"
 #include "slotbook/memory_store.hpp"
 #include "slotbook/sqlite_store.hpp"
+#include "support/checks.hpp"
+#include "support/forwarding_store.hpp"
 
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
@@ -100,62 +102,14 @@ struct temp_file {
 // Reads and alters a store's audit log the way an attacker with access to its memory would: a
 // store that forwards everything to the real memory_store, except that `audit_entries` passes
 // through `tamper`. The service verifying through it sees the altered log.
-class tampered_store final : public store {
+class tampered_store final : public slotbook::testing::forwarding_store {
  public:
   tampered_store(store& inner, std::function<void(std::vector<audit_entry>&)> tamper)
-      : inner_(inner), tamper_(std::move(tamper)) {}
+      : forwarding_store(inner), tamper_(std::move(tamper)) {}
 
-  std::optional<session> find_session(session_id id) override { return inner_.find_session(id); }
-  std::optional<session> find_session_by_reference(std::string_view r) override {
-    return inner_.find_session_by_reference(r);
-  }
-  std::vector<session> provider_sessions(provider_id p, interval r) override {
-    return inner_.provider_sessions(p, r);
-  }
-  std::vector<session> client_sessions(client_id c, interval r) override {
-    return inner_.client_sessions(c, r);
-  }
-  std::vector<session> active_provider_sessions(provider_id p, interval r) override {
-    return inner_.active_provider_sessions(p, r);
-  }
-  std::vector<session> active_client_sessions(client_id c, interval r) override {
-    return inner_.active_client_sessions(c, r);
-  }
-  std::vector<session> pending_holds(instant by, std::size_t limit) override {
-    return inner_.pending_holds(by, limit);
-  }
-  session_id insert_session(const session& s) override { return inner_.insert_session(s); }
-  void update_session(const session& s) override { inner_.update_session(s); }
-  std::uint64_t next_reference_sequence(int year) override {
-    return inner_.next_reference_sequence(year);
-  }
-  void put_provider(const provider_profile& p) override { inner_.put_provider(p); }
-  std::optional<provider_profile> find_provider(provider_id id) override {
-    return inner_.find_provider(id);
-  }
-  std::vector<provider_id> provider_ids() override { return inner_.provider_ids(); }
-  std::vector<std::int64_t> enqueue_reminders(std::span<const slotbook::reminder> r,
-                                              client_id c) override {
-    return inner_.enqueue_reminders(r, c);
-  }
-  std::size_t remove_reminders(session_id s) override { return inner_.remove_reminders(s); }
-  std::vector<queued_reminder> claim_due_reminders(instant now, std::size_t limit,
-                                                   instant lease) override {
-    return inner_.claim_due_reminders(now, limit, lease);
-  }
-  void update_reminder(const queued_reminder& r) override { inner_.update_reminder(r); }
-  std::optional<queued_reminder> find_reminder(std::int64_t id) override {
-    return inner_.find_reminder(id);
-  }
-  std::vector<queued_reminder> session_reminders(session_id s) override {
-    return inner_.session_reminders(s);
-  }
-  slotbook::reminder_backlog backlog(instant now) override { return inner_.backlog(now); }
-  std::int64_t append_audit(const audit_entry& e) override { return inner_.append_audit(e); }
-  std::optional<audit_entry> last_audit() override { return inner_.last_audit(); }
   std::vector<audit_entry> audit_entries(std::int64_t after, std::size_t limit) override {
     // Tamper with the whole log, then page through the result as the store would.
-    std::vector<audit_entry> all = inner_.audit_entries(0, 1'000'000);
+    std::vector<audit_entry> all = inner().audit_entries(0, 1'000'000);
     tamper_(all);
     std::vector<audit_entry> out;
     bool past = false;
@@ -165,48 +119,12 @@ class tampered_store final : public store {
     }
     return out;
   }
-  slotbook::intake_id next_intake_id() override { return inner_.next_intake_id(); }
-  void put_intake(const slotbook::stored_intake& f) override { inner_.put_intake(f); }
-  std::optional<slotbook::stored_intake> find_intake(slotbook::intake_id id) override {
-    return inner_.find_intake(id);
-  }
-  std::vector<slotbook::stored_intake> client_intakes(client_id c) override {
-    return inner_.client_intakes(c);
-  }
-  std::vector<slotbook::stored_intake> intakes_to_rotate(std::uint32_t version,
-                                                         slotbook::intake_id after,
-                                                         std::size_t limit) override {
-    return inner_.intakes_to_rotate(version, after, limit);
-  }
-  std::vector<slotbook::intake_id> purge_intakes(instant before, std::size_t limit) override {
-    return inner_.purge_intakes(before, limit);
-  }
-  void mark_session_deleted(const slotbook::session_deletion& d) override {
-    inner_.mark_session_deleted(d);
-  }
-  std::optional<slotbook::session_deletion> find_session_deletion(session_id id) override {
-    return inner_.find_session_deletion(id);
-  }
-  std::vector<session_id> purge_sessions(instant before, std::size_t limit) override {
-    return inner_.purge_sessions(before, limit);
-  }
-  bool reachable() noexcept override { return !unreachable && inner_.reachable(); }
-  bool scrub() override { return inner_.scrub(); }
+  bool reachable() noexcept override { return !unreachable && forwarding_store::reachable(); }
 
   bool unreachable = false;  ///< pretend the storage stopped answering
 
- protected:
-  void begin(slotbook::access mode) override { tx_.emplace(inner_, mode); }
-  void commit() override {
-    tx_->commit();
-    tx_.reset();
-  }
-  void rollback() noexcept override { tx_.reset(); }
-
  private:
-  store& inner_;
   std::function<void(std::vector<audit_entry>&)> tamper_;
-  std::optional<transaction> tx_;
 };
 
 // The three attacks, on a log given as the vector of its entries.
@@ -1565,4 +1483,50 @@ TEMPLATE_TEST_CASE("a callback may call the service again", "[service][events]",
   CHECK(w.stored(b.session).status == session_status::scheduled);
   CHECK(kinds == std::vector{change_kind::booked, change_kind::payment_confirmed,
                              change_kind::status_changed});
+}
+
+TEMPLATE_TEST_CASE("adding a provider whose id exists is a conflict and keeps the first profile",
+                   "[service][providers]", BACKENDS) {
+  world<TestType> w;
+  provider_profile p = make_provider(50, "Dr. Njeri", money::kes(100000));
+  w.service.add_provider(admin, p);
+  CHECK(w.service.provider(provider_id{50}).name == "Dr. Njeri");
+
+  provider_profile other = make_provider(50, "Someone else", money::kes(0));
+  slotbook::testing::expect_error([&] { w.service.add_provider(admin, other); }, errc::conflict,
+                                  {"id: provider 50 already exists"});
+  CHECK(w.service.provider(provider_id{50}).name == "Dr. Njeri");
+  const auto log = w.audit();
+  CHECK(log[log.size() - 2].action == "add_provider");
+  CHECK(log.back().action == "refused");
+  // put_provider still replaces.
+  w.service.put_provider(admin, other);
+  CHECK(w.service.provider(provider_id{50}).name == "Someone else");
+}
+
+TEST_CASE("of two threads adding the same provider exactly one succeeds", "[service][providers]") {
+  for (int round = 0; round < 20; ++round) {
+    slotbook::memory_store db;
+    slotbook::settable_clock clock{start_of_world};
+    booking_service service{db, clock};
+    std::atomic<int> added{0};
+    std::atomic<int> conflicts{0};
+    std::atomic<bool> go{false};
+    const auto add = [&](const char* name) {
+      while (!go) std::this_thread::yield();
+      try {
+        service.add_provider(admin, make_provider(60, name, money::kes(0)));
+        ++added;
+      } catch (const slotbook::error& e) {
+        if (e.code() == errc::conflict) ++conflicts;
+      }
+    };
+    std::thread a{add, "A"};
+    std::thread b{add, "B"};
+    go = true;
+    a.join();
+    b.join();
+    CHECK(added == 1);
+    CHECK(conflicts == 1);
+  }
 }

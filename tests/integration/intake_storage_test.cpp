@@ -331,7 +331,7 @@ TEST_CASE("a version-2 file is upgraded to version 3; its providers do not requi
     raw.exec("COMMIT");
   }
   slotbook::sqlite_store store{file.path};
-  CHECK(store.settings().schema_version == 3);
+  CHECK(store.settings().schema_version == slotbook::sqlite_schema_version);
   slotbook::keyring ring = one_key_ring();
   {
     slotbook::transaction tx(store, slotbook::access::write);

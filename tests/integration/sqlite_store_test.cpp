@@ -208,7 +208,11 @@ TEST_CASE("max_connections 0 is an invalid argument") {
 TEST_CASE("the schema steps are one per version, each a non-empty SQL script") {
   const auto steps = slotbook::sqlite_schema_steps();
   CHECK(steps.size() == static_cast<std::size_t>(slotbook::sqlite_schema_version));
-  for (std::string_view step : steps) CHECK(step.find("CREATE TABLE") != std::string_view::npos);
+  // Each step changes the schema: it creates a table or alters one.
+  for (std::string_view step : steps) {
+    CHECK((step.find("CREATE TABLE") != std::string_view::npos ||
+           step.find("ALTER TABLE") != std::string_view::npos));
+  }
 }
 
 // --- durability ---------------------------------------------------------------------------------
@@ -323,6 +327,57 @@ TEST_CASE("a version-1 file is upgraded on open and keeps its data") {
     const slotbook::reminder r{session_id{5}, t - 2h, slotbook::reminder_channel::email, 2h};
     CHECK(store.enqueue_reminders(std::span(&r, 1), slotbook::client_id{7}).size() == 1);
     CHECK(store.append_audit(make_audit("book")) == 1);
+    tx.commit();
+  }
+  CHECK(store.integrity_check() == "ok");
+}
+
+TEST_CASE("a version-3 file is upgraded to version 4: its sessions belong to no series") {
+  temp_dir dir;
+  const std::string path = dir.file("v3.db");
+  const instant t = at("2026-03-02T10:00:00Z");
+  {
+    // What a slotbook with schema version 3 left behind: one session, one intake id handed out.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("BEGIN");
+    for (std::size_t step = 0; step < 3; ++step) {
+      raw.exec(std::string(slotbook::sqlite_schema_steps()[step]));
+    }
+    raw.exec("PRAGMA user_version = 3");
+    SQLite::Statement insert(raw,
+                             "INSERT INTO sessions (id, client_id, provider_id, scheduled_at,"
+                             " duration_minutes, status, session_type, booking_reference,"
+                             " amount_minor, currency, payment_status, created_at, updated_at)"
+                             " VALUES (5, 7, 42, ?, 60, 'scheduled', 'initial', 'BK-2026-000005',"
+                             " 150000, 'KES', 'pending', ?, ?)");
+    insert.bind(1, unix_seconds(t));
+    insert.bind(2, unix_seconds(t - 24h));
+    insert.bind(3, unix_seconds(t - 24h));
+    insert.exec();
+    raw.exec("INSERT INTO id_sequences (name, last_id) VALUES ('intake_forms', 3)");
+    raw.exec("COMMIT");
+  }
+  sqlite_store store{path};
+  CHECK(store.settings().schema_version == 4);
+  CHECK(slotbook::sqlite_schema_version == 4);
+  session expected = make_session(42, 7, t, 60min);
+  expected.id = session_id{5};
+  expected.booking_reference = "BK-2026-000005";
+  expected.created_at = expected.updated_at = t - 24h;
+  {
+    transaction tx(store, access::write);
+    const auto found = store.find_session(session_id{5});
+    CHECK(found == expected);
+    REQUIRE(found.has_value());
+    CHECK(found->series == slotbook::series_id{});
+    // The new column and the series counter work, next to the old intake counter.
+    CHECK(store.next_series_id() == slotbook::series_id{1});
+    CHECK(store.next_intake_id() == slotbook::intake_id{4});
+    session moved = *found;
+    moved.series = slotbook::series_id{1};
+    store.update_session(moved);
+    CHECK(store.series_sessions(slotbook::series_id{1}).size() == 1);
     tx.commit();
   }
   CHECK(store.integrity_check() == "ok");

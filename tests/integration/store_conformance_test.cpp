@@ -21,6 +21,13 @@
 
 #include "slotbook/memory_store.hpp"
 #include "slotbook/sqlite_store.hpp"
+#ifdef SLOTBOOK_WITH_POSTGRES
+// postgres_store in a scratch schema of the server in SLOTBOOK_PG (ctest starts one).
+#include "integration/postgres_support.hpp"
+#define SLOTBOOK_POSTGRES_BACKEND , slotbook_test::postgres_conformance_backend
+#else
+#define SLOTBOOK_POSTGRES_BACKEND
+#endif
 
 using namespace std::chrono_literals;
 using slotbook::access;
@@ -179,6 +186,7 @@ session full_session() {
   s.rescheduled_from = session_id{900};
   s.rescheduled_to = session_id{901};
   s.reschedule_count = 2;
+  s.series = slotbook::series_id{77};
   s.created_at = at("2026-02-20T08:00:00Z");
   s.updated_at = at("2026-03-02T10:49:30Z");
   return s;
@@ -336,8 +344,9 @@ std::vector<intake_id> intake_ids(const std::vector<stored_intake>& forms) {
 
 }  // namespace
 
-#define STORE_TEST(name) \
-  TEMPLATE_TEST_CASE(name, "[store]", memory_backend, sqlite_memory_backend, sqlite_file_backend)
+#define STORE_TEST(name)                                                     \
+  TEMPLATE_TEST_CASE(name, "[store]", memory_backend, sqlite_memory_backend, \
+                     sqlite_file_backend SLOTBOOK_POSTGRES_BACKEND)
 
 // --- sessions -----------------------------------------------------------------------------------
 
@@ -790,6 +799,107 @@ STORE_TEST("a thread may hold transactions on two different stores at once") {
   CHECK_FALSE(second.store.find_session(id).has_value());
   a.commit();
   b.commit();
+}
+
+// --- series -------------------------------------------------------------------------------------
+
+STORE_TEST("a session without a series reads back with a zero series id") {
+  TestType backend;
+  store& s = backend.store;
+  const session_id id = in_write(
+      s, [&] { return s.insert_session(make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min)); });
+  const auto found = in_read(s, [&] { return s.find_session(id); });
+  REQUIRE(found.has_value());
+  CHECK(found->series == slotbook::series_id{});
+  CHECK(in_read(s, [&] { return s.series_sessions(slotbook::series_id{}); }).empty());
+}
+
+STORE_TEST("series_sessions lists one series' sessions of any status by start, and no other") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::series_id weekly{5};
+  const slotbook::series_id other{6};
+  // Inserted out of order; one is cancelled, one belongs to another series, one to none.
+  session third = make_session(1, 2, at("2026-03-16T10:00:00Z"), 60min);
+  session first = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  session second = make_session(1, 2, at("2026-03-09T10:00:00Z"), 60min, session_status::cancelled);
+  session stranger = make_session(1, 2, at("2026-03-05T10:00:00Z"), 60min);
+  session single = make_session(1, 2, at("2026-03-06T10:00:00Z"), 60min);
+  third.series = first.series = second.series = weekly;
+  stranger.series = other;
+  const auto ids = in_write(s, [&] {
+    return std::vector<session_id>{s.insert_session(third), s.insert_session(first),
+                                   s.insert_session(second), s.insert_session(stranger),
+                                   s.insert_session(single)};
+  });
+  in_read(s, [&] {
+    const std::vector<session> found = s.series_sessions(weekly);
+    CHECK(ids_of(found) == std::vector<session_id>{ids[1], ids[2], ids[0]});
+    for (const session& x : found) CHECK(x.series == weekly);
+    CHECK(found[1].status == session_status::cancelled);
+    CHECK(ids_of(s.series_sessions(other)) == std::vector<session_id>{ids[3]});
+    CHECK(s.series_sessions(slotbook::series_id{7}).empty());
+  });
+}
+
+STORE_TEST("update_session moves a session into a series and out of it again") {
+  TestType backend;
+  store& s = backend.store;
+  session x = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  x.id = in_write(s, [&] { return s.insert_session(x); });
+  x.series = slotbook::series_id{9};
+  in_write(s, [&] { s.update_session(x); });
+  CHECK(ids_of(in_read(s, [&] { return s.series_sessions(slotbook::series_id{9}); })) ==
+        std::vector<session_id>{x.id});
+  CHECK(in_read(s, [&] { return s.find_session(x.id); }) == x);
+  x.series = slotbook::series_id{};
+  in_write(s, [&] { s.update_session(x); });
+  CHECK(in_read(s, [&] { return s.series_sessions(slotbook::series_id{9}); }).empty());
+  CHECK(in_read(s, [&] { return s.find_session(x.id); })->series == slotbook::series_id{});
+}
+
+STORE_TEST("next_series_id counts up from 1 across committed transactions") {
+  TestType backend;
+  store& s = backend.store;
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{1});
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{2});
+  in_write(s, [&] {
+    CHECK(s.next_series_id() == slotbook::series_id{3});
+    CHECK(s.next_series_id() == slotbook::series_id{4});
+  });
+}
+
+STORE_TEST("next_series_id goes above a series id stored on a session") {
+  TestType backend;
+  store& s = backend.store;
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{1});
+  session x = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  x.series = slotbook::series_id{40};
+  in_write(s, [&] { s.insert_session(x); });
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{41});
+}
+
+STORE_TEST("a rolled-back series id is handed out again, and its sessions are gone") {
+  TestType backend;
+  store& s = backend.store;
+  {
+    transaction tx(s, access::write);
+    const slotbook::series_id id = s.next_series_id();
+    CHECK(id == slotbook::series_id{1});
+    session x = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+    x.series = id;
+    s.insert_session(x);
+    // no commit: rolled back
+  }
+  CHECK(in_read(s, [&] { return s.series_sessions(slotbook::series_id{1}); }).empty());
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{1});
+}
+
+STORE_TEST("next_series_id needs a write transaction") {
+  TestType backend;
+  store& s = backend.store;
+  transaction tx(s, access::read);
+  expect_error([&] { s.next_series_id(); }, errc::storage, "next_series_id");
 }
 
 // --- intake forms

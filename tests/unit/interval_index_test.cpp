@@ -2,6 +2,7 @@
 // Expected answers are worked out by hand from the hours in each test.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -419,8 +420,9 @@ TEST_CASE("bookings inserted in time order, forwards or backwards, fill whole bl
 }
 
 TEST_CASE("a large index costs between 20 and 32 bytes per booking") {
-  // 20 bytes is the payload of one booking (8 begin + 4 length + 8 id); splitting blocks in
-  // halves keeps them about 70% full when bookings arrive in random order.
+  // 20 bytes is the payload of one booking (8 begin + 4 length + 8 id); a full block passes an
+  // entry to a neighbour with room before it splits, so blocks stay well over 70% full even when
+  // bookings arrive in random order, and the directory adds well under a byte per booking.
   for (const bool shuffled : {false, true}) {
     CAPTURE(shuffled);
     constexpr int count = 100000;
@@ -438,6 +440,191 @@ TEST_CASE("a large index costs between 20 and 32 bytes per booking") {
   }
 }
 
+TEST_CASE("a full block passes its last entry to the next block when that has room") {
+  // Blocks of 4; bookings of 30 minutes on the hour. 00-03 fill block 0, 10 starts block 1.
+  interval_index idx{4};
+  for (const int h : {0, 1, 2, 3, 10}) {
+    const instant b = at("00:00") + std::chrono::hours{h};
+    idx.insert(session_id{static_cast<std::uint64_t>(h + 1)}, {b, b + 30min});
+  }
+  REQUIRE(idx.block_count() == 2);
+  // 01:30 belongs inside full block 0; 03:00 moves to block 1 instead of block 0 splitting.
+  idx.insert(session_id{100}, span("01:30", "02:00"));
+  CHECK(idx.block_count() == 2);
+  CHECK(idx.invariants_hold());
+  CHECK(idx.entries() ==
+        std::vector<index_entry>{entry(1, "00:00", "00:30"), entry(2, "01:00", "01:30"),
+                                 entry(100, "01:30", "02:00"), entry(3, "02:00", "02:30"),
+                                 entry(4, "03:00", "03:30"), entry(11, "10:00", "10:30")});
+  CHECK_FALSE(idx.is_free(span("03:10", "03:20")));
+  CHECK(idx.find(session_id{4}, at("03:00")) == entry(4, "03:00", "03:30"));
+}
+
+TEST_CASE("a full block passes its first entry to the previous block when that has room") {
+  // Blocks of 4: 00-03 fill block 0, 10-13 fill block 1; erasing 03 leaves room in block 0.
+  interval_index idx{4};
+  for (const int h : {0, 1, 2, 3, 10, 11, 12, 13}) {
+    const instant b = at("00:00") + std::chrono::hours{h};
+    idx.insert(session_id{static_cast<std::uint64_t>(h + 1)}, {b, b + 30min});
+  }
+  REQUIRE(idx.block_count() == 2);
+  REQUIRE(idx.erase(session_id{4}, span("03:00", "03:30")));
+  // 11:30 belongs inside full block 1, the last; 10:00 moves back to block 0.
+  idx.insert(session_id{100}, span("11:30", "12:00"));
+  CHECK(idx.block_count() == 2);
+  CHECK(idx.invariants_hold());
+  CHECK_FALSE(idx.is_free(span("10:10", "10:20")));
+  CHECK(idx.first_overlap(span("09:00", "11:45")) == entry(11, "10:00", "10:30"));
+  CHECK(idx.entries().size() == 8);
+}
+
+TEST_CASE("the last block splits at a new entry in its upper half, so time order keeps it full") {
+  // Blocks of 4 holding 00-03. 02:30 goes after three of the four, so block 0 keeps 00-02:30 and
+  // the new block starts at 03:00; 04 to 06 then fill that one: two blocks in all. (Halves would
+  // leave 00-01 behind and need a third block for 06.)
+  interval_index idx{4};
+  for (const int h : {0, 1, 2, 3}) {
+    const instant b = at("00:00") + std::chrono::hours{h};
+    idx.insert(session_id{static_cast<std::uint64_t>(h + 1)}, {b, b + 30min});
+  }
+  idx.insert(session_id{100}, span("02:30", "03:00"));
+  CHECK(idx.block_count() == 2);
+  for (const int h : {4, 5, 6}) {
+    const instant b = at("00:00") + std::chrono::hours{h};
+    idx.insert(session_id{static_cast<std::uint64_t>(h + 1)}, {b, b + 30min});
+  }
+  CHECK(idx.block_count() == 2);
+  CHECK(idx.invariants_hold());
+  CHECK(idx.size() == 8);
+  CHECK_FALSE(idx.is_free(span("02:45", "02:50")));
+  CHECK(idx.is_free(span("03:30", "04:00")));
+}
+
+TEST_CASE("every key is found at every fill of a block, across its groups and capacities") {
+  // Blocks of each capacity filled one booking at a time (10-second bookings every 20 seconds,
+  // so the index holds begins 0, 20, 40, ...); after each insert, every second around the
+  // bookings is checked against what the times say: t is busy exactly when t mod 20 < 10.
+  for (const std::size_t capacity : {std::size_t{2}, std::size_t{3}, std::size_t{8},
+                                     std::size_t{100}, std::size_t{256}, std::size_t{1024}}) {
+    CAPTURE(capacity);
+    interval_index idx{capacity};
+    const std::int64_t count = static_cast<std::int64_t>(std::min<std::size_t>(3 * capacity, 600));
+    for (std::int64_t i = 0; i < count; ++i) {
+      idx.insert(session_id{static_cast<std::uint64_t>(i + 1)},
+                 {from_epoch(20 * i), from_epoch(20 * i + 10)});
+      REQUIRE(idx.invariants_hold());
+      if (i % 7 != 0 && i + 1 != count) continue;  // the full sweep every few inserts
+      for (std::int64_t t = -5; t < 20 * (i + 1) + 5; ++t) {
+        const bool busy = t >= 0 && t < 20 * (i + 1) && t % 20 < 10;
+        REQUIRE(idx.is_free({from_epoch(t), from_epoch(t + 1)}) == !busy);
+        const auto found =
+            idx.find(session_id{static_cast<std::uint64_t>(t / 20 + 1)}, from_epoch(t));
+        REQUIRE(found.has_value() == (t >= 0 && t < 20 * (i + 1) && t % 20 == 0));
+      }
+    }
+  }
+}
+
+TEST_CASE("the directory above the blocks grows and shrinks through several levels") {
+  // Blocks of 2 and 3,000 bookings: over 1,000 blocks, so the directory needs four levels of 8
+  // above the blocks; erasing all but a few takes it back down to one. Every answer is checked
+  // against the times: bookings of 10 s every 20 s.
+  interval_index idx{2};
+  constexpr std::int64_t count = 3000;
+  std::vector<std::int64_t> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937(99));
+  for (const std::int64_t i : order) {
+    idx.insert(session_id{static_cast<std::uint64_t>(i + 1)},
+               {from_epoch(20 * i), from_epoch(20 * i + 10)});
+  }
+  REQUIRE(idx.invariants_hold());
+  CHECK(idx.block_count() > 512);
+  for (std::int64_t t = -20; t < 20 * count + 20; t += 5) {
+    const bool busy = t >= 0 && t < 20 * count && t % 20 < 10;
+    REQUIRE(idx.is_free({from_epoch(t), from_epoch(t + 1)}) == !busy);
+  }
+  std::shuffle(order.begin(), order.end(), std::mt19937(100));
+  std::vector<bool> kept(count, true);
+  for (std::size_t k = 0; k + 5 < order.size(); ++k) {
+    const std::int64_t i = order[k];
+    REQUIRE(idx.erase(session_id{static_cast<std::uint64_t>(i + 1)},
+                      {from_epoch(20 * i), from_epoch(20 * i + 10)}));
+    kept[static_cast<std::size_t>(i)] = false;
+    if (k % 101 == 0) REQUIRE(idx.invariants_hold());
+  }
+  REQUIRE(idx.invariants_hold());
+  CHECK(idx.size() == 5);
+  CHECK(idx.block_count() <= 5);
+  for (std::int64_t t = -20; t < 20 * count + 20; t += 5) {
+    const bool busy =
+        t >= 0 && t < 20 * count && t % 20 < 10 && kept[static_cast<std::size_t>(t / 20)];
+    REQUIRE(idx.is_free({from_epoch(t), from_epoch(t + 1)}) == !busy);
+  }
+}
+
+TEST_CASE("the branch-free searches count like std::lower_bound") {
+  // Sorted keys with repeats and padding, every key from below the first to above the last.
+  std::mt19937 rng(4);
+  for (const std::size_t n : std::vector<std::size_t>{1, 2, 4, 8, 16, 32, 64, 128}) {
+    for (int round = 0; round < 20; ++round) {
+      std::vector<std::int64_t> keys(n);
+      for (auto& k : keys) k = static_cast<std::int64_t>(rng() % 40) - 20;
+      std::sort(keys.begin(), keys.end());
+      if (round % 3 == 0) keys.back() = slotbook::detail::index_key_max;
+      for (std::int64_t key = -22; key <= 22; ++key) {
+        const auto expected = static_cast<std::size_t>(
+            std::lower_bound(keys.begin(), keys.end(), key) - keys.begin());
+        REQUIRE(slotbook::detail::index_count_below_pow2(keys.data(), n, key) == expected);
+        if (n == 8) {
+          REQUIRE(slotbook::detail::index_last_below<8>(keys.data(), key) ==
+                  (expected == 0 ? 0 : expected - 1));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a block's summary line holds its token and the first begin of groups 1 to 7") {
+  // Capacity 256: 8 groups of 32. With 100 entries (begins 0, 10, 20, ...) groups 1 to 3 start
+  // at entries 32, 64 and 96 and the other four are past the end.
+  using slotbook::detail::index_block;
+  index_block blk{256};
+  for (std::uint32_t i = 0; i < 100; ++i) blk.insert_at(i, 10 * std::int64_t{i}, 5, i + 1);
+  std::array<std::int64_t, 8> line{};
+  blk.summarize(line.data());
+  const std::int64_t none = slotbook::detail::index_key_max;
+  CHECK(
+      std::array<std::int64_t, 7>{line[1], line[2], line[3], line[4], line[5], line[6], line[7]} ==
+      std::array<std::int64_t, 7>{320, 640, 960, none, none, none, none});
+  CHECK(line[0] == blk.token());
+  // The token leads to the same arrays: entry 99 is [990, 995), groups of 32.
+  const index_block::view view{line[0]};
+  CHECK(view.group_shift == 5);
+  CHECK(view.begins[99] == 990);
+  CHECK(view.end_at(99) == 995);
+  CHECK(view.count_below(991, 3) == 100);
+  CHECK(view.count_below(990, 3) == 99);
+  CHECK(view.count_below(325, 1) == 33);
+  CHECK(blk.padding_holds());
+  // A block of 8 is 8 groups of one entry each; growing it to 64 regroups them by 8 and moves
+  // its arrays, so its token changes.
+  index_block small{8};
+  for (std::uint32_t i = 0; i < 3; ++i) small.insert_at(i, 7 * std::int64_t{i}, 5, i + 1);
+  small.summarize(line.data());
+  CHECK(line[1] == 7);
+  CHECK(line[2] == 14);
+  CHECK(line[3] == none);
+  CHECK(index_block::view{line[0]}.group_shift == 0);
+  small.reserve(64);
+  small.summarize(line.data());
+  CHECK(line[1] == none);
+  CHECK(index_block::view{line[0]}.group_shift == 3);
+  CHECK(index_block::view{line[0]}.end_at(2) == 19);
+  CHECK(small.size() == 3);
+  CHECK(small.padding_holds());
+}
+
 TEST_CASE("a block capacity outside 2 to 65536 is refused") {
   CHECK(code_of([] { interval_index idx{1}; }) == errc::invalid_argument);
   CHECK(code_of([] { interval_index idx{65537}; }) == errc::invalid_argument);
@@ -453,6 +640,16 @@ TEST_CASE("copying an index copies its bookings and moving leaves the source emp
   CHECK(original.size() == 3);
   CHECK(copy.size() == 4);
   CHECK(copy.invariants_hold());
+  {
+    // A copy searches its own blocks: it answers the same after the original is gone.
+    interval_index doomed = morning_index(2);
+    const interval_index survivor = doomed;
+    doomed.clear();
+    CHECK(survivor.first_overlap(span("13:30", "15:00")) == entry(3, "13:00", "14:00"));
+    CHECK_FALSE(survivor.is_free(span("09:30", "09:45")));
+    CHECK(survivor.find(session_id{2}, at("10:00")) == entry(2, "10:00", "11:00"));
+    CHECK(survivor.invariants_hold());
+  }
   interval_index moved = std::move(copy);
   CHECK(moved.size() == 4);
   CHECK(copy.empty());  // NOLINT(bugprone-use-after-move): documented to be empty

@@ -141,6 +141,8 @@ audit_canonical_text = _c.audit_canonical_text
 audit_hash = _c.audit_hash
 MAX_TEXT_BYTES: int = _c.MAX_TEXT_BYTES
 REDACTED_TEXT: str = _c.REDACTED_TEXT
+MAX_SERIES_OCCURRENCES: int = _c.MAX_SERIES_OCCURRENCES
+MAX_SERIES_SPAN: _dt.timedelta = _c.MAX_SERIES_SPAN
 to_json = _c.to_json
 
 # crypto and intake forms

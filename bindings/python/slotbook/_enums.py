@@ -32,6 +32,9 @@ __all__ = [
     "Role",
     "SessionStatus",
     "SessionType",
+    "SeriesMode",
+    "SeriesScope",
+    "OccurrenceOutcome",
     "SlotAlignment",
     "SlotReason",
     "TransitionReason",
@@ -285,6 +288,29 @@ class IntakeStep(enum.StrEnum):
     MENTAL_HEALTH = "mental_health"
     GOALS = "goals"
     CONSENT = "consent"
+
+
+class SeriesMode(enum.StrEnum):
+    """What `BookingService.book_series` does when some occurrences cannot be booked."""
+
+    ALL_OR_NOTHING = "all_or_nothing"  #: book every occurrence or none (the default)
+    FREE_ONES = "free_ones"  #: book those that can be booked and report the others
+
+
+class SeriesScope(enum.StrEnum):
+    """Which occurrences of a series `BookingService.cancel_series` cancels."""
+
+    THIS_ONE = "this_one"  #: only the occurrence named
+    THIS_AND_FOLLOWING = "this_and_following"  #: it and every later one, by start
+    WHOLE_SERIES = "whole_series"  #: every occurrence
+
+
+class OccurrenceOutcome(enum.StrEnum):
+    """What `BookingService.cancel_series` did with one occurrence in its scope."""
+
+    CANCELLED = "cancelled"  #: cancelled under the cancellation policy
+    SKIPPED = "skipped"  #: already over (cancelled, completed, no_show); left as it was
+    REFUSED = "refused"  #: the policy refused (in progress, a client too late); left as it was
 
 
 class Weekday(enum.IntEnum):

@@ -37,17 +37,23 @@ class Error(Exception):
     #: The code of this class; an instance's ``code`` equals it.
     default_code: ErrorCode
 
-    def __init__(self, message: str, code: ErrorCode | str | None = None) -> None:
+    def __init__(
+        self, message: str, code: ErrorCode | str | None = None, transient: bool = False
+    ) -> None:
         super().__init__(message)
         self.code: ErrorCode = ErrorCode(code) if code is not None else self.default_code
+        #: True when nothing changed and running the whole operation again may succeed (a
+        #: transaction the database rolled back to settle a race); `BookingService` has already
+        #: retried ``ServiceOptions.transient_attempts`` times by then.
+        self.transient: bool = transient
 
     @property
     def message(self) -> str:
         """The core's message (also ``str(error)``)."""
         return str(self.args[0]) if self.args else ""
 
-    def __reduce__(self):  # noqa: D105 - pickles as (message, code)
-        return (type(self), (self.message, self.code))
+    def __reduce__(self):  # noqa: D105 - pickles as (message, code, transient)
+        return (type(self), (self.message, self.code, self.transient))
 
 
 class InvalidArgumentError(Error, ValueError):

@@ -6,6 +6,8 @@ What a value type guarantees, whatever it was built from:
 - ``datetime`` fields hold aware UTC datetimes with whole seconds. Any aware datetime is accepted
   (``zoneinfo.ZoneInfo``, fixed offsets, ...) and converted; a naive one, or one with
   microseconds, is an `InvalidArgumentError` naming the field (``Interval.begin: ...``);
+- the few fields that are wall-clock times in a provider's zone (``SeriesOccurrence.local_start``,
+  and ``SeriesRequest.first_start`` when given naive) hold naive datetimes with whole seconds;
 - ``date`` fields hold civil dates (a ``datetime`` is refused: it would lose its time);
 - ``time`` fields are local wall-clock times, also given as ``"HH:MM"``; a window's end at
   ``"24:00"`` (the next local midnight) is stored as ``time(0, 0)``;
@@ -51,6 +53,24 @@ def instant(value: Any, where: str) -> _dt.datetime:
         )
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
+    return value
+
+
+def wall_clock(value: Any, where: str) -> _dt.datetime:
+    """A wall-clock time in some zone (the provider's): a naive datetime with whole seconds."""
+    if not isinstance(value, _dt.datetime):
+        raise TypeError(
+            f"{where}: expected a naive datetime.datetime, got {type(value).__name__} {value!r}"
+        )
+    if value.tzinfo is not None:
+        raise InvalidArgumentError(
+            f"{where}: {value!r} has a tzinfo; a wall-clock time is a naive datetime"
+        )
+    if value.microsecond:
+        raise InvalidArgumentError(
+            f"{where}: {value!r} has {value.microsecond} microseconds; slotbook times are whole "
+            "seconds (use .replace(microsecond=0))"
+        )
     return value
 
 

@@ -18,8 +18,10 @@ from ._enums import (
     CancellationReason,
     ChangeKind,
     ClientStanding,
+    ErrorCode,
     HealthStatus,
     LateCancellation,
+    OccurrenceOutcome,
     PaymentOutcome,
     PaymentStatus,
     RefundState,
@@ -27,6 +29,8 @@ from ._enums import (
     ReminderState,
     RescheduleReason,
     Role,
+    SeriesMode,
+    SeriesScope,
     SessionStatus,
     SessionType,
     SlotAlignment,
@@ -36,7 +40,16 @@ from ._enums import (
 )
 from ._errors import InvalidArgumentError
 from ._native import _c
-from ._record import EPOCH, UTC, show_window_end, value_type, wall_time_start, zone
+from ._record import (
+    EPOCH,
+    UTC,
+    instant,
+    show_window_end,
+    value_type,
+    wall_clock,
+    wall_time_start,
+    zone,
+)
 
 if TYPE_CHECKING:
     from ._slotbook import Keyring, Notifier, PaymentGateway
@@ -313,6 +326,7 @@ class Session:
     rescheduled_from: int = 0  #: the session this one replaced
     rescheduled_to: int = 0  #: the session that replaced this one
     reschedule_count: int = 0  #: reschedules in this booking's chain so far
+    series: int = 0  #: the recurring series it is an occurrence of; 0 for a single booking
 
     @property
     def interval(self) -> Interval:
@@ -922,6 +936,7 @@ class ServiceOptions:
     degraded_backlog: int = 1000  #: health() is DEGRADED from this many due reminders
     keys: Optional["Keyring"] = None  #: seals and opens intake forms; None: intake is CryptoError
     deleted_retention: timedelta = timedelta(days=30)  #: how long deleted records wait for purge
+    transient_attempts: int = 3  #: attempts in all when the store reports a transient failure
 
 
 @value_type(kw_only=True)
@@ -967,6 +982,107 @@ class CancellationResult:
     cancelled: Session
     decision: CancellationDecision
     refund: RefundOutcome
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurring series
+# ---------------------------------------------------------------------------------------------
+
+
+def _series_start(value: Any, where: str) -> datetime:
+    """A naive datetime is a wall-clock time in the provider's zone; an aware one an instant."""
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        return wall_clock(value, where)
+    return instant(value, where)
+
+
+@value_type(kw_only=True, normalize={"first_start": _series_start})
+class SeriesRequest:
+    """A request to book a recurring series: one session per occurrence of `rule` (RRULE text,
+    e.g. ``"FREQ=WEEKLY;BYDAY=MO;COUNT=10"``), expanded in the provider's zone from
+    `first_start`, every occurrence keeping that wall-clock time across DST changes.
+
+    `first_start` is a naive datetime, read as a wall-clock time in the provider's zone, or an
+    aware one, whose wall-clock time in the provider's zone is kept; it must itself be an
+    occurrence of `rule`. `duration` must equal the provider's session length; `special_requests`
+    and `notes` are copied to every occurrence.
+
+    >>> SeriesRequest(provider=42, client=7, first_start=datetime(2026, 3, 2, 9, 0),
+    ...               rule="FREQ=WEEKLY;COUNT=10")  # 09:00 provider time, ten Mondays
+    """
+
+    provider: int
+    client: int
+    first_start: datetime
+    rule: str
+    duration: timedelta = 60 * _MIN
+    type: SessionType = SessionType.INITIAL
+    special_requests: str = ""
+    notes: str = ""
+    mode: SeriesMode = SeriesMode.ALL_OR_NOTHING
+
+
+@value_type(kw_only=True, normalize={"local_start": wall_clock})
+class SeriesOccurrence:
+    """One occurrence of a requested series and what became of it. `local_start` is the nominal
+    wall-clock start in the provider's zone (a naive datetime); `time` the UTC time it occupies.
+    Exactly one of `booked` and `refused` is set."""
+
+    index: int = 0  #: 0 for the first occurrence, then 1, 2, ...
+    local_start: datetime = datetime(1970, 1, 1)
+    time: Interval = Interval(EPOCH, EPOCH)
+    #: set when it was booked (book_series) or could be (preview_series: session 0, no reference)
+    booked: BookingConfirmation | None = None
+    #: when not booked: the error class booking it alone would raise
+    refused: ErrorCode | None = None
+    reason: str = ""  #: when not booked: "client_busy" or a SlotReason value
+    message: str = ""  #: when not booked: the message booking it alone would raise
+
+
+@value_type(kw_only=True)
+class SeriesBooking:
+    """What `BookingService.book_series` (or `preview_series`) found, occurrence by occurrence."""
+
+    series: int = 0  #: the new series; 0 when nothing was booked, and for a preview
+    rule: str = ""  #: the rule as canonical RRULE text
+    mode: SeriesMode = SeriesMode.ALL_OR_NOTHING
+    occurrences: tuple[SeriesOccurrence, ...] = ()  #: every occurrence, in order
+
+    @property
+    def booked_count(self) -> int:
+        """How many occurrences were booked (or could be)."""
+        return sum(1 for o in self.occurrences if o.booked is not None)
+
+    @property
+    def skipped(self) -> tuple[SeriesOccurrence, ...]:
+        """The occurrences that were not booked, in order."""
+        return tuple(o for o in self.occurrences if o.booked is None)
+
+
+@value_type
+class OccurrenceCancellation:
+    """What `BookingService.cancel_series` did with one occurrence in its scope."""
+
+    occurrence: Session  #: as stored afterwards
+    outcome: OccurrenceOutcome = OccurrenceOutcome.SKIPPED
+    #: the policy's decision, for CANCELLED and for a policy REFUSED
+    decision: CancellationDecision | None = None
+    refund: RefundOutcome = RefundOutcome()  #: for CANCELLED
+    reason: str = ""  #: for SKIPPED and REFUSED: the status or the policy's reason
+
+
+@value_type(kw_only=True)
+class SeriesCancellation:
+    """What `BookingService.cancel_series` did, occurrence by occurrence (by start)."""
+
+    series: int = 0
+    scope: SeriesScope = SeriesScope.WHOLE_SERIES
+    occurrences: tuple[OccurrenceCancellation, ...] = ()
+
+    @property
+    def cancelled_count(self) -> int:
+        """How many occurrences it cancelled."""
+        return sum(1 for o in self.occurrences if o.outcome is OccurrenceOutcome.CANCELLED)
 
 
 @value_type
@@ -1285,6 +1401,7 @@ REGISTERED = [
     SealedField, PersonalInfoStep, MentalHealthStep, GoalsStep, ConsentStep, IntakeForm,
     FieldProblem, SealedIntake, ServiceOptions, Actor, RecordRef, StoredIntake, SessionDeletion,
     IntakeSummary, ErasureResult, RotationProgress, RotationReport, PurgeReport, ClientDataExport,
+    SeriesRequest, SeriesOccurrence, SeriesBooking, OccurrenceCancellation, SeriesCancellation,
 ]  # fmt: skip
 
 __all__ = [cls.__name__ for cls in REGISTERED] + ["TeamMember", "AUDIT_GENESIS_HASH"]

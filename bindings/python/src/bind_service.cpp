@@ -163,6 +163,9 @@ exception counts as a failure with its text as the error.
       "Checks ServiceOptions; InvalidArgumentError naming the first bad option.");
   m.attr("MAX_TEXT_BYTES") = max_text_bytes;
   m.attr("REDACTED_TEXT") = std::string{redacted_text};
+  m.attr("MAX_SERIES_OCCURRENCES") = max_series_occurrences;
+  m.attr("MAX_SERIES_SPAN") =
+      py::cast(std::chrono::duration_cast<std::chrono::seconds>(max_series_span));
   m.def(
       "to_json", [](const client_data_export& e) { return slotbook::to_json(e); }, "export"_a,
       "The export as JSON text (snake_case keys, ISO-8601 UTC instants, money as "
@@ -254,6 +257,18 @@ PolicyError, StorageError. Safe to use from many threads; each call releases the
           "Creates or replaces a provider's profile (admin and system for anyone, a provider for "
           "themselves). The schedule and rules are validated.")
       .def(
+          "add_provider",
+          [](py_service& s, const actor& who, const provider_profile& p) {
+            unlocked([&] {
+              s.get().add_provider(who, p);
+              return 0;
+            });
+          },
+          "who"_a, "profile"_a,
+          "Creates a provider's profile, checked as put_provider does; an existing id is "
+          "ConflictError, decided inside the write transaction (of two racing creations exactly "
+          "one succeeds).")
+      .def(
           "provider",
           [](py_service& s, provider_id id) {
             return unlocked([&] { return s.get().provider(id); });
@@ -318,6 +333,70 @@ entry appended, and the change event delivered after commit.
           "Moves a scheduled or confirmed session to `new_start`: the reschedule policy, then "
           "check_bookable without the old session, then the client's other sessions. Returns the "
           "replaced and the replacement session.")
+      .def(
+          "book_series",
+          [](py_service& s, const actor& who, const series_request& r) {
+            return unlocked([&] { return s.get().book_series(who, r); });
+          },
+          "who"_a, "request"_a, R"doc(
+Books a recurring series (a SeriesRequest) in one write transaction and returns a SeriesBooking.
+
+The rule (RRULE text: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY,
+WKST) is expanded in the provider's zone from request.first_start, so every occurrence keeps that
+wall-clock time across DST changes. first_start is a naive datetime (a wall-clock time in the
+provider's zone) or an aware one (whose wall-clock time in that zone is kept); it must itself be
+an occurrence of the rule. A series must end (COUNT or UNTIL) within MAX_SERIES_OCCURRENCES
+occurrences and MAX_SERIES_SPAN; otherwise InvalidArgumentError naming `rule`.
+
+Each occurrence is checked as book() checks a session, with the earlier occurrences of the series
+counted as booked. SeriesMode.ALL_OR_NOTHING (the default): if any occurrence fails nothing is
+booked and the error (the first failing occurrence's class: ConflictError,
+OutsideAvailabilityError, PolicyError) lists every failing occurrence with its wall-clock time and
+reason. SeriesMode.FREE_ONES: the others are booked and the skipped ones come back with `refused`,
+`reason` and `message` (an error when none can be booked). Booked occurrences share a new series
+id (Session.series).
+
+    b = service.book_series(Actor.client(7), SeriesRequest(
+        provider=42, client=7, first_start=datetime(2026, 3, 2, 9, 0),
+        rule="FREQ=WEEKLY;COUNT=10"))
+    for o in b.skipped:
+        print(o.local_start, o.reason)
+)doc")
+      .def(
+          "preview_series",
+          [](py_service& s, const actor& who, const series_request& r) {
+            return unlocked([&] { return s.get().preview_series(who, r); });
+          },
+          "who"_a, "request"_a,
+          "What book_series would do now, without booking anything (a read transaction, not "
+          "audited): a SeriesBooking whose occurrences have `booked` set (with an empty "
+          "reference and session 0) or their reason. The same request errors as book_series.")
+      .def(
+          "series_sessions",
+          [](py_service& s, const actor& who, series_id series) {
+            return unlocked([&] { return s.get().series_sessions(who, series); });
+          },
+          "who"_a, "series"_a,
+          "Every session of `series` (any status), by start: its client, its provider, admin, "
+          "system. NotFoundError for a series with no sessions.")
+      .def(
+          "cancel_series",
+          [](py_service& s, const actor& who, session_id occurrence, series_scope scope,
+             std::string_view reason) {
+            return unlocked([&] { return s.get().cancel_series(who, occurrence, scope, reason); });
+          },
+          "who"_a, "occurrence"_a, "scope"_a, "reason"_a = "", R"doc(
+Cancels occurrences of the series the session `occurrence` belongs to, in one write transaction:
+SeriesScope.THIS_ONE, THIS_AND_FOLLOWING (it and every later one, by start) or WHOLE_SERIES. Each
+is judged by the cancellation policy as cancel() judges a session, with its own notice and refund
+(paid through the gateway after commit). Returns a SeriesCancellation listing each occurrence in
+the scope as CANCELLED, SKIPPED (already over) or REFUSED (the policy said no; left as it was).
+NotFoundError for an unknown session, InvalidArgumentError for one in no series, ForbiddenError
+for an actor who may not cancel it.
+
+    c = service.cancel_series(Actor.client(7), session_id, SeriesScope.THIS_AND_FOLLOWING)
+    c.cancelled_count
+)doc")
       .def(
           "expire_holds",
           [](py_service& s, std::size_t limit) {

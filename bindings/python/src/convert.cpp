@@ -120,6 +120,38 @@ py::object from_instant(instant t) {
   return py::reinterpret_steal<py::object>(dt);
 }
 
+bool is_naive_datetime(py::handle o) noexcept {
+  return is_datetime(o) && PyDateTime_DATE_GET_TZINFO(o.ptr()) == Py_None;
+}
+
+date::local_seconds to_local_seconds(py::handle datetime) {
+  PyObject* o = datetime.ptr();
+  if (PyDateTime_DATE_GET_TZINFO(o) != Py_None) {
+    throw_invalid(fmt::format(
+        "{} has a tzinfo; a wall-clock time is a naive datetime (in the provider's zone)",
+        short_repr(datetime)));
+  }
+  const int micro = PyDateTime_DATE_GET_MICROSECOND(o);
+  if (micro != 0) {
+    throw_invalid(fmt::format(
+        "{} has {} microseconds; slotbook times are whole seconds (use .replace(microsecond=0))",
+        short_repr(datetime), micro));
+  }
+  const std::int64_t seconds =
+      days_from_civil(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
+                      static_cast<unsigned>(PyDateTime_GET_DAY(o))) *
+          86400 +
+      PyDateTime_DATE_GET_HOUR(o) * 3600 + PyDateTime_DATE_GET_MINUTE(o) * 60 +
+      PyDateTime_DATE_GET_SECOND(o);
+  return date::local_seconds{std::chrono::seconds{seconds}};
+}
+
+py::object from_local_seconds(date::local_seconds t) {
+  // The same calendar arithmetic as an instant, without a tzinfo.
+  const py::object utc = from_instant(instant{t.time_since_epoch()});
+  return utc.attr("replace")(py::arg("tzinfo") = py::none());
+}
+
 timedelta_parts to_timedelta_parts(py::handle td) { return parts_of(td.ptr()); }
 
 py::object from_seconds(std::int64_t seconds) {

@@ -68,6 +68,15 @@ instant to_instant(py::handle datetime, bool floor_subseconds = false);
 /// A `timezone.utc` datetime; an instant outside years 1 to 9999 is `errc::invalid_argument`.
 py::object from_instant(instant t);
 
+/// True when `o` is a `datetime.datetime` without a tzinfo.
+bool is_naive_datetime(py::handle o) noexcept;
+/// The wall-clock time of a naive datetime (whole seconds; a tzinfo or microseconds are
+/// `errc::invalid_argument`).
+date::local_seconds to_local_seconds(py::handle datetime);
+/// A naive datetime showing the wall-clock time `t`; outside years 1 to 9999 is
+/// `errc::invalid_argument`.
+py::object from_local_seconds(date::local_seconds t);
+
 /// `timedelta` as whole seconds and leftover microseconds.
 struct timedelta_parts {
   std::int64_t seconds;
@@ -107,6 +116,11 @@ struct time_of_day_end {
 /// Seconds since local midnight (0 to 86399) <-> `datetime.time` with seconds.
 struct clock_time {
   std::chrono::seconds value{};
+};
+
+/// A wall-clock time in some zone (the provider's) <-> a naive `datetime.datetime`.
+struct wall_clock {
+  date::local_seconds value{};
 };
 
 /// Compile-time text, for argument names.
@@ -344,6 +358,19 @@ struct type_caster<sp::clock_time> {
   }
   static handle cast(sp::clock_time t, return_value_policy, handle) {
     return sp::from_time_seconds(t.value.count()).release();
+  }
+};
+
+template <>
+struct type_caster<sp::wall_clock> {
+  PYBIND11_TYPE_CASTER(sp::wall_clock, const_name("datetime.datetime"));
+  bool load(handle src, bool) {
+    if (!sp::is_datetime(src)) return false;
+    value.value = sp::to_local_seconds(src);
+    return true;
+  }
+  static handle cast(sp::wall_clock t, return_value_policy, handle) {
+    return sp::from_local_seconds(t.value).release();
   }
 };
 

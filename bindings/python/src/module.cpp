@@ -132,7 +132,7 @@ PYBIND11_MODULE(_slotbook, m) {
         return;
       }
       const py::object code = py::cast(e.code());
-      const py::object exc = py::reinterpret_borrow<py::object>(cls)(e.what(), code);
+      const py::object exc = py::reinterpret_borrow<py::object>(cls)(e.what(), code, e.transient());
       PyErr_SetObject(cls, exc.ptr());
     }
   });
@@ -169,6 +169,7 @@ PYBIND11_MODULE(_slotbook, m) {
         d["StatusChange"] = py::cast(slotbook::status_change{});
         d["RefundOutcome"] = py::cast(slotbook::refund_outcome{});
         d["BookingConfirmation"] = py::cast(slotbook::booking_confirmation{});
+        d["SeriesBooking"] = py::cast(slotbook::series_booking{});
         d["HealthReport"] = py::cast(slotbook::health_report{});
         d["AuditVerification"] = py::cast(slotbook::audit_verification{});
         d["AuditHead"] = py::cast(slotbook::audit_head{});

@@ -95,12 +95,18 @@ SLOTBOOK_ENUM(audit_problem, "AuditProblem", audit_problem::none, audit_problem:
               audit_problem::edited, audit_problem::out_of_order, audit_problem::head_mismatch);
 SLOTBOOK_ENUM(intake_step, "IntakeStep", intake_step::personal_info, intake_step::mental_health,
               intake_step::goals, intake_step::consent);
+SLOTBOOK_ENUM(series_mode, "SeriesMode", series_mode::all_or_nothing, series_mode::free_ones);
+SLOTBOOK_ENUM(series_scope, "SeriesScope", series_scope::this_one, series_scope::this_and_following,
+              series_scope::whole_series);
+SLOTBOOK_ENUM(occurrence_outcome, "OccurrenceOutcome", occurrence_outcome::cancelled,
+              occurrence_outcome::skipped, occurrence_outcome::refused);
 
 using all_enums =
     type_list<errc, role, session_status, session_type, payment_status, hours_kind, slot_reason,
               slot_alignment, transition_reason, late_cancellation, cancellation_reason,
               reschedule_reason, client_standing, reminder_channel, change_kind, reminder_state,
-              access, refund_state, payment_outcome, health_status, audit_problem, intake_step>;
+              access, refund_state, payment_outcome, health_status, audit_problem, intake_step,
+              series_mode, series_scope, occurrence_outcome>;
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -224,7 +230,7 @@ SLOTBOOK_RECORD(session, "Session") {
       field("cancellation_reason", &T::cancellation_reason),
       field("cancelled_by", &T::cancelled_by), field("cancelled_from", &T::cancelled_from),
       field("rescheduled_from", &T::rescheduled_from), field("rescheduled_to", &T::rescheduled_to),
-      field("reschedule_count", &T::reschedule_count));
+      field("reschedule_count", &T::reschedule_count), field("series", &T::series));
 }
 SLOTBOOK_RECORD(hold_rules, "HoldRules") { return std::make_tuple(field("hold", &T::hold)); }
 SLOTBOOK_RECORD(refund_tier, "RefundTier") {
@@ -379,6 +385,63 @@ SLOTBOOK_RECORD(booking_confirmation, "BookingConfirmation") {
       field("session", &T::session), field("booking_reference", &T::booking_reference),
       field("scheduled_at", &T::scheduled_at), field("payment_required", &T::payment_required),
       field("amount", &T::amount), field("status", &T::status));
+}
+/// `first_start` is a naive datetime (a wall-clock time in the provider's zone) or an aware one
+/// (an instant); `rule` is RRULE text (a parsed rule comes back as its canonical text).
+SLOTBOOK_RECORD(series_request, "SeriesRequest") {
+  return std::make_tuple(
+      field("provider", &T::provider), field("client", &T::client),
+      field_as<T, py::object>(
+          "first_start",
+          [](const T& r) {
+            if (const auto* local = std::get_if<date::local_seconds>(&r.first_start)) {
+              return from_local_seconds(*local);
+            }
+            return from_instant(std::get<instant>(r.first_start));
+          },
+          [](T& r, const py::object& v) {
+            if (!is_datetime(v)) {
+              throw py::type_error(fmt::format("expected datetime.datetime, got {} {}",
+                                               type_name(v), short_repr(v)));
+            }
+            if (is_naive_datetime(v)) {
+              r.first_start = to_local_seconds(v);
+            } else {
+              r.first_start = to_instant(v);
+            }
+          }),
+      field_as<T, std::string>(
+          "rule",
+          [](const T& r) {
+            if (const auto* text = std::get_if<std::string>(&r.rule)) return *text;
+            return format_rrule(std::get<recurrence_rule>(r.rule));
+          },
+          [](T& r, std::string v) { r.rule = std::move(v); }),
+      field("duration", &T::duration), field("type", &T::type),
+      field("special_requests", &T::special_requests), field("notes", &T::notes),
+      field("mode", &T::mode));
+}
+SLOTBOOK_RECORD(series_occurrence, "SeriesOccurrence") {
+  return std::make_tuple(field("index", &T::index),
+                         field_as<T, wall_clock>(
+                             "local_start", [](const T& o) { return wall_clock{o.local_start}; },
+                             [](T& o, wall_clock v) { o.local_start = v.value; }),
+                         field("time", &T::time), field("booked", &T::booked),
+                         field("refused", &T::refused), field("reason", &T::reason),
+                         field("message", &T::message));
+}
+SLOTBOOK_RECORD(series_booking, "SeriesBooking") {
+  return std::make_tuple(field("series", &T::series), field("rule", &T::rule),
+                         field("mode", &T::mode), field("occurrences", &T::occurrences));
+}
+SLOTBOOK_RECORD(occurrence_cancellation, "OccurrenceCancellation") {
+  return std::make_tuple(field("occurrence", &T::occurrence), field("outcome", &T::outcome),
+                         field("decision", &T::decision), field("refund", &T::refund),
+                         field("reason", &T::reason));
+}
+SLOTBOOK_RECORD(series_cancellation, "SeriesCancellation") {
+  return std::make_tuple(field("series", &T::series), field("scope", &T::scope),
+                         field("occurrences", &T::occurrences));
 }
 SLOTBOOK_RECORD(refund_outcome, "RefundOutcome") {
   return std::make_tuple(field("state", &T::state), field("amount", &T::amount),
@@ -563,7 +626,8 @@ SLOTBOOK_RECORD(service_options, "ServiceOptions") {
           [](T& o, const py::object& v) {
             o.keys = v.is_none() ? nullptr : &v.cast<const keyring&>();
           }),
-      field("deleted_retention", &T::deleted_retention));
+      field("deleted_retention", &T::deleted_retention),
+      field("transient_attempts", &T::transient_attempts));
 }
 
 using all_records = type_list<
@@ -580,7 +644,8 @@ using all_records = type_list<
     audit_verification, audit_head, wrapped_key, sealed_field, personal_info_step,
     mental_health_step, goals_step, consent_step, intake_form, field_problem, sealed_intake,
     service_options, stored_intake, session_deletion, intake_summary, erasure_result,
-    rotation_progress, rotation_report, purge_report, client_data_export>;
+    rotation_progress, rotation_report, purge_report, client_data_export, series_request,
+    series_occurrence, series_booking, occurrence_cancellation, series_cancellation>;
 
 /// Classes registered by name only (no C++ struct of their own): `Actor`, `RecordRef`, `Weekday`,
 /// `TeamMember`.
@@ -614,6 +679,9 @@ SLOTBOOK_ENUM_CASTER(slotbook::payment_outcome);
 SLOTBOOK_ENUM_CASTER(slotbook::health_status);
 SLOTBOOK_ENUM_CASTER(slotbook::audit_problem);
 SLOTBOOK_ENUM_CASTER(slotbook::intake_step);
+SLOTBOOK_ENUM_CASTER(slotbook::series_mode);
+SLOTBOOK_ENUM_CASTER(slotbook::series_scope);
+SLOTBOOK_ENUM_CASTER(slotbook::occurrence_outcome);
 
 SLOTBOOK_RECORD_CASTER(slotbook::interval);
 SLOTBOOK_RECORD_CASTER(slotbook::civil_time);
@@ -692,6 +760,11 @@ SLOTBOOK_RECORD_CASTER(slotbook::rotation_progress);
 SLOTBOOK_RECORD_CASTER(slotbook::rotation_report);
 SLOTBOOK_RECORD_CASTER(slotbook::purge_report);
 SLOTBOOK_RECORD_CASTER(slotbook::client_data_export);
+SLOTBOOK_RECORD_CASTER(slotbook::series_request);
+SLOTBOOK_RECORD_CASTER(slotbook::series_occurrence);
+SLOTBOOK_RECORD_CASTER(slotbook::series_booking);
+SLOTBOOK_RECORD_CASTER(slotbook::occurrence_cancellation);
+SLOTBOOK_RECORD_CASTER(slotbook::series_cancellation);
 
 /// `Weekday` (an IntEnum, Sunday = 0 as in the seed's dayOfWeek) <-> `date::weekday`.
 template <>

@@ -342,3 +342,21 @@ def test_threads_booking_concurrently_through_one_sqlite_store_never_double_book
     # No two bookings overlap.
     for a, b in itertools.combinations(stored, 2):
         assert not a.interval.overlaps(b.interval), (a, b)
+
+
+def test_add_provider_creates_once_and_refuses_an_existing_id_keeping_the_first_profile():
+    service, _ = make_service()
+    other = slotbook.ProviderProfile(id=77, name="Dr. Achieng", hours=slotbook.Schedule(NAIROBI, []))
+    service.add_provider(Actor.system(), other)
+    assert service.provider(77).name == "Dr. Achieng"
+    with pytest.raises(slotbook.ConflictError, match="provider 77 already exists") as caught:
+        service.add_provider(Actor.system(), slotbook.ProviderProfile(
+            id=77, name="Someone else", hours=slotbook.Schedule(NAIROBI, [])))
+    assert caught.value.transient is False
+    assert service.provider(77).name == "Dr. Achieng"
+
+
+def test_transient_attempts_is_an_option_checked_like_the_others():
+    assert slotbook.ServiceOptions().transient_attempts == 3
+    with pytest.raises(slotbook.InvalidArgumentError, match="transient_attempts: 0"):
+        make_service(transient_attempts=0)
