@@ -240,6 +240,35 @@ void require_party(const actor& who, const session& s, std::string_view what) {
 
 // Provider-level data (the profile, the calendar, the analytics): the provider themselves, admin
 // and system; never a client, never another provider.
+// Who may book `client` into `provider`'s calendar: the client themselves, the provider into their
+// own calendar, admins and the system (book and book_series).
+void require_may_book(const actor& who, client_id client, provider_id provider) {
+  switch (who.kind()) {
+    case role::client:
+      if (who.as_client() != client) {
+        forbid(who, fmt::format("book for client {}", to_string(client)));
+      }
+      break;
+    case role::provider:
+      if (who.as_provider() != provider) {
+        forbid(who, fmt::format("book into the calendar of provider {}", to_string(provider)));
+      }
+      break;
+    case role::admin:
+    case role::system:
+      break;
+  }
+}
+
+// The session types a booking request may ask for.
+void check_bookable_type(session_type type) {
+  if (type != session_type::initial && type != session_type::follow_up &&
+      type != session_type::emergency) {
+    throw error(errc::invalid_argument,
+                fmt::format("session_type: {} is not a session type", static_cast<int>(type)));
+  }
+}
+
 void require_provider_access(const actor& who, provider_id provider, std::string_view what) {
   if (who.kind() == role::client ||
       (who.kind() == role::provider && who.as_provider() != provider)) {
@@ -902,28 +931,10 @@ booking_confirmation booking_service::book(const actor& who, const booking_reque
                   fmt::format("duration: {} min is outside 1 min to 7 days", r.duration.count()));
     }
     detail::check_instant(r.scheduled_at, "scheduled_at");
-    if (r.type != session_type::initial && r.type != session_type::follow_up &&
-        r.type != session_type::emergency) {
-      throw error(errc::invalid_argument,
-                  fmt::format("session_type: {} is not a session type", static_cast<int>(r.type)));
-    }
+    check_bookable_type(r.type);
     check_text("special_requests", r.special_requests);
     check_text("notes", r.notes);
-    switch (who.kind()) {
-      case role::client:
-        if (who.as_client() != r.client) {
-          forbid(who, fmt::format("book for client {}", to_string(r.client)));
-        }
-        break;
-      case role::provider:
-        if (who.as_provider() != r.provider) {
-          forbid(who, fmt::format("book into the calendar of provider {}", to_string(r.provider)));
-        }
-        break;
-      case role::admin:
-      case role::system:
-        break;
-    }
+    require_may_book(who, r.client, r.provider);
 
     const instant now = state_->time.now();
     const lifecycle_rules& rules = state_->options.lifecycle;
@@ -1291,32 +1302,14 @@ void check_series_request(const actor& who, const series_request& r) {
     detail::check_instant(instant{std::get<date::local_seconds>(r.first_start).time_since_epoch()},
                           "first_start");
   }
-  if (r.type != session_type::initial && r.type != session_type::follow_up &&
-      r.type != session_type::emergency) {
-    throw error(errc::invalid_argument,
-                fmt::format("session_type: {} is not a session type", static_cast<int>(r.type)));
-  }
+  check_bookable_type(r.type);
   if (r.mode != series_mode::all_or_nothing && r.mode != series_mode::free_ones) {
     throw error(errc::invalid_argument,
                 fmt::format("mode: {} is not a series mode", static_cast<int>(r.mode)));
   }
   check_text("special_requests", r.special_requests);
   check_text("notes", r.notes);
-  switch (who.kind()) {
-    case role::client:
-      if (who.as_client() != r.client) {
-        forbid(who, fmt::format("book for client {}", to_string(r.client)));
-      }
-      break;
-    case role::provider:
-      if (who.as_provider() != r.provider) {
-        forbid(who, fmt::format("book into the calendar of provider {}", to_string(r.provider)));
-      }
-      break;
-    case role::admin:
-    case role::system:
-      break;
-  }
+  require_may_book(who, r.client, r.provider);
 }
 
 recurrence_rule rule_of(const series_request& r) {
