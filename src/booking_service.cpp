@@ -262,6 +262,10 @@ void require_may_book(const actor& who, client_id client, provider_id provider) 
 
 // The session types a booking request may ask for.
 void check_bookable_type(session_type type) {
+  if (type == session_type::group) {
+    throw error(errc::invalid_argument,
+                "session_type: \"group\" sessions are opened with open_group, not booked");
+  }
   if (type != session_type::initial && type != session_type::follow_up &&
       type != session_type::emergency) {
     throw error(errc::invalid_argument,
@@ -378,10 +382,21 @@ void check_provider_time(store& db, const provider_profile& profile, const inter
   }
 }
 
-// Refuses `proposed` when the client already has a session that occupies time then.
+// The non-terminal sessions that may make `client` busy in `range`: their own sessions and the
+// group sessions in which they hold a seat.
+std::vector<session> client_commitments(store& db, client_id client, const interval& range) {
+  std::vector<session> out = db.active_client_sessions(client, range);
+  std::vector<session> groups = db.active_client_group_sessions(client, range);
+  out.insert(out.end(), std::make_move_iterator(groups.begin()),
+             std::make_move_iterator(groups.end()));
+  return out;
+}
+
+// Refuses `proposed` when the client already has a session (or a seat in a group session) that
+// occupies time then.
 void check_client_time(store& db, client_id client, const interval& proposed, instant now,
                        const hold_rules& hold, session_id skip) {
-  for (const session& s : db.active_client_sessions(client, proposed)) {
+  for (const session& s : client_commitments(db, client, proposed)) {
     if (s.id == skip || !occupies_time(s, now, hold)) continue;
     if (session_interval(s).overlaps(proposed)) {
       throw error(errc::conflict,
@@ -546,6 +561,9 @@ void require_intake_reader(store& db, const actor& who, client_id client, std::s
 // provider requires an intake form and the client has no complete one. Any complete, live form
 // of the client counts: forms belong to the client, and a provider who treats them may read it.
 void require_intake(store& db, const session& s, session_status to) {
+  // A group session has no client of its own; its clients' forms are not checked (docs/design.md,
+  // "Group sessions").
+  if (is_group(s)) return;
   const provider_profile profile = load_provider(db, s.provider);
   if (!profile.requires_intake) return;
   const std::vector<stored_intake> forms = db.client_intakes(s.client);
@@ -711,7 +729,11 @@ struct service_ops {
   // Pays a decided refund through the gateway, after the deciding transaction committed, and
   // records the answer in the audit log. Never throws: the refund was decided and committed, and
   // the caller must get the outcome whatever the gateway or the log does.
-  refund_outcome pay_refund(const actor& who, const session& s, const money& amount) noexcept {
+  //
+  // `key_scope` tells apart refunds that share a booking reference (the seats of one group
+  // session) in the gateway's idempotency key.
+  refund_outcome pay_refund(const actor& who, const session& s, const money& amount,
+                            std::string_view key_scope = {}) noexcept {
     refund_outcome out;
     out.amount = amount;
     if (amount.is_zero()) return out;
@@ -727,7 +749,8 @@ struct service_ops {
       r.amount = amount;
       r.session = s.id;
       r.booking_reference = s.booking_reference;
-      r.idempotency_key = fmt::format("{}/refund/{}", s.booking_reference, s.refunded_minor);
+      r.idempotency_key =
+          fmt::format("{}{}/refund/{}", s.booking_reference, key_scope, s.refunded_minor);
       refund_result result;
       try {
         result = st.options.payments->refund(r);
@@ -778,6 +801,17 @@ struct service_ops {
       throw error(errc::conflict,
                   fmt::format("status: session {} is {}, not the expected {}", to_string(id),
                               to_string(before.status), to_string(*expected)));
+    }
+    if (is_group(before) && !is_terminal(before.status)) {
+      const std::vector<seat> seats = st.db.session_seats(before.id);
+      const auto held =
+          std::count_if(seats.begin(), seats.end(), [](const seat& t) { return is_active(t); });
+      if (held > 0) {
+        throw error(errc::conflict,
+                    fmt::format("status: group session {} still has {} held seat(s): cancel them "
+                                "first (cancel_seat), each under the cancellation policy",
+                                to_string(id), held));
+      }
     }
     const transition_result r = slotbook::cancel(before, who, now, std::string(reason), rules);
     if (!r.allowed()) {
@@ -1116,6 +1150,11 @@ status_result booking_service::update_status(const actor& who, session_id id,
                   fmt::format("status: session {} is {}, not the expected {}", to_string(id),
                               to_string(before.status), to_string(*change.expected)));
     }
+    if (is_group(before) && change.to == session_status::no_show) {
+      throw error(errc::conflict,
+                  fmt::format("status: group session {} has no single client to be a no_show",
+                              to_string(id)));
+    }
     const transition_result r = transition(before, change.to, who, now, rules);
     if (!r.allowed()) {
       throw error(errc_of(r.reason),
@@ -1171,6 +1210,12 @@ reschedule_confirmation booking_service::reschedule(const actor& who, session_id
     const session old = load_session(db, id);
     ctx.before = old.status;
     require_party(who, old, "reschedule");
+    if (is_group(old)) {
+      throw error(errc::conflict,
+                  fmt::format("status: group session {} cannot be rescheduled: its seats were "
+                              "booked for its time",
+                              to_string(id)));
+    }
     const reschedule_decision d = decide_reschedule(old, who, now, policy);
     if (!d.allowed) {
       throw error(
@@ -1255,6 +1300,310 @@ std::size_t booking_service::expire_holds(std::size_t limit) {
     }
     ops.commit(tx, std::move(events));
     return expired;
+  });
+}
+
+// --- group sessions ----------------------------------------------------------------------------
+// open_group, book_seat, cancel_seat, confirm_seat_payment, group_seats: docs/design.md, "Group
+// sessions".
+
+namespace {
+
+session load_group(store& db, session_id id) {
+  session g = load_session(db, id);
+  if (!is_group(g)) {
+    throw error(errc::invalid_argument,
+                fmt::format("session: session {} is a {} session, not a group session",
+                            to_string(id), to_string(g.type)));
+  }
+  return g;
+}
+
+std::int32_t held_seats(const std::vector<seat>& seats) {
+  return static_cast<std::int32_t>(
+      std::count_if(seats.begin(), seats.end(), [](const seat& t) { return is_active(t); }));
+}
+
+const seat* held_seat_of(const std::vector<seat>& seats, client_id client) {
+  const auto it = std::find_if(seats.begin(), seats.end(),
+                               [&](const seat& t) { return t.client == client && is_active(t); });
+  return it == seats.end() ? nullptr : &*it;
+}
+
+void check_seat_client(client_id client) {
+  if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+}
+
+}  // namespace
+
+booking_confirmation booking_service::open_group(const actor& who, const group_request& request) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "open_group", ctx, [&] {
+    const group_request& r = request;
+    if (!r.provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
+    if (r.duration <= minutes::zero() || r.duration > date::days{1}) {
+      throw error(errc::invalid_argument,
+                  fmt::format("duration: {} min is outside 1 min to 24 h", r.duration.count()));
+    }
+    detail::check_instant(r.scheduled_at, "scheduled_at");
+    if (r.capacity < 1 || r.capacity > max_group_capacity) {
+      throw error(errc::invalid_argument,
+                  fmt::format("capacity: {} is outside 1 to {}", r.capacity, max_group_capacity));
+    }
+    check_text("notes", r.notes);
+    require_provider_access(who, r.provider, "open a group session for");
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const provider_profile profile = load_provider(db, r.provider);
+    const interval proposed{r.scheduled_at, r.scheduled_at + r.duration};
+    check_provider_time(db, profile, proposed, now, rules.hold, {}, "scheduled_at");
+
+    const int year = year_of(now);
+    session g;
+    g.provider = r.provider;
+    g.scheduled_at = r.scheduled_at;
+    g.duration = r.duration;
+    g.type = session_type::group;
+    g.capacity = r.capacity;
+    g.notes = r.notes;
+    g.amount = profile.price;  // per seat; the group record itself is never paid
+    g.payment = payment_status::pending;
+    g.status = session_status::scheduled;
+    g.created_at = now;
+    g.updated_at = now;
+    g.booking_reference = format_reference(year, db.next_reference_sequence(year));
+    validate(g);
+    g.id = db.insert_session(g);
+    ctx.session = g.id;
+    ops.append_audit(
+        who, now, "open_group", g.id, std::nullopt, g.status,
+        fmt::format("{} {} {} min, provider {}, {} seats at {} each", g.booking_reference,
+                    format_instant(g.scheduled_at), g.duration.count(), to_string(g.provider),
+                    g.capacity, to_string(g.amount)));
+    ops.commit(tx, {event_of(change_kind::booked, g, now, who)});
+
+    booking_confirmation out;
+    out.session = g.id;
+    out.booking_reference = g.booking_reference;
+    out.scheduled_at = g.scheduled_at;
+    out.payment_required = false;
+    out.amount = g.amount;
+    out.status = g.status;
+    return out;
+  });
+}
+
+seat_confirmation booking_service::book_seat(const actor& who, session_id group, client_id client) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = group;
+  return ops.audited(who, "book_seat", ctx, [&] {
+    check_seat_client(client);
+    require_client_access(who, client, "book a seat for");
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const session g = load_group(db, group);
+    ctx.before = g.status;
+    if (g.status != session_status::scheduled && g.status != session_status::confirmed) {
+      throw error(errc::conflict,
+                  fmt::format("status: group session {} is {}: no seats are booked in it now",
+                              to_string(group), to_string(g.status)));
+    }
+    if (g.scheduled_at <= now) {
+      throw error(errc::policy_denied,
+                  fmt::format("scheduled_at: group session {} started at {}: too late for a seat",
+                              to_string(group), format_instant(g.scheduled_at)));
+    }
+    const no_show_record record = assess_no_shows(
+        db.client_sessions(client, {now - rules.no_show.window, now}), client, now, rules.no_show);
+    if (record.standing == client_standing::blocked) {
+      throw error(errc::policy_denied,
+                  fmt::format("client: client {} may not book after {} no-shows in {} days: "
+                              "blocked",
+                              to_string(client), record.no_shows, rules.no_show.window.count()));
+    }
+    const std::vector<seat> seats = db.session_seats(g.id);
+    if (const seat* mine = held_seat_of(seats, client)) {
+      throw error(errc::conflict,
+                  fmt::format("client: client {} already holds seat {} in group session {}",
+                              to_string(client), mine->id, to_string(group)));
+    }
+    check_client_time(db, client, session_interval(g), now, rules.hold, {});
+    const std::int32_t held = held_seats(seats);
+    if (held >= g.capacity) {
+      throw error(errc::conflict,
+                  fmt::format("capacity: group session {} has {} of {} seats held: group_full",
+                              to_string(group), held, g.capacity));
+    }
+
+    seat t;
+    t.session = g.id;
+    t.client = client;
+    t.status = session_status::scheduled;
+    t.amount = g.amount;
+    t.payment = payment_status::pending;
+    t.created_at = now;
+    t.updated_at = now;
+    validate(t);
+    t.id = db.insert_seat(t);
+    ops.append_audit(who, now, "book_seat", g.id, g.status, g.status,
+                     fmt::format("seat {} for client {}: {} of {} seats held; {}", t.id,
+                                 to_string(client), held + 1, g.capacity, to_string(t.amount)));
+    change_event e = event_of(change_kind::booked, g, now, who);
+    e.client = client;
+    ops.commit(tx, {std::move(e)});
+
+    seat_confirmation out;
+    out.booked = t;
+    out.booking_reference = g.booking_reference;
+    out.time = session_interval(g);
+    out.seats_taken = held + 1;
+    out.capacity = g.capacity;
+    return out;
+  });
+}
+
+seat_cancellation booking_service::cancel_seat(const actor& who, session_id group, client_id client,
+                                               std::string_view reason) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = group;
+  return ops.audited(who, "cancel_seat", ctx, [&] {
+    check_seat_client(client);
+    check_text("reason", reason);
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const session g = load_group(db, group);
+    ctx.before = g.status;
+    const std::vector<seat> seats = db.session_seats(g.id);
+    const seat* held = held_seat_of(seats, client);
+    if (held == nullptr) {
+      throw error(errc::not_found, fmt::format("seat: client {} holds no seat in group session {}",
+                                               to_string(client), to_string(group)));
+    }
+    const seat before = *held;
+    const session view = seat_view(g, before);
+    require_party(who, view, "cancel a seat in");
+    const transition_result r = slotbook::cancel(view, who, now, std::string(reason), rules);
+    if (!r.allowed()) {
+      std::string why{to_string(r.reason)};
+      if (r.cancellation) why = fmt::format("{} ({})", why, to_string(r.cancellation->reason));
+      throw error(errc_of(r.reason),
+                  fmt::format("status: seat {} of client {} in group session {} ({}) cannot be "
+                              "cancelled by {}: {}",
+                              before.id, to_string(client), to_string(group), to_string(g.status),
+                              to_string(who), why));
+    }
+    seat after = before;
+    after.status = session_status::cancelled;
+    after.updated_at = now;
+    after.cancelled_at = now;
+    after.cancelled_by = who.kind();
+    after.cancellation_reason = std::string(reason);
+    after.payment = r.next->payment;
+    after.refunded_minor = r.next->refunded_minor;
+    validate(after);
+    db.update_seat(after);
+    ops.append_audit(who, now, "cancel_seat", g.id, g.status, g.status,
+                     fmt::format("seat {} of client {}: {}; refund {}", after.id, to_string(client),
+                                 to_string(r.cancellation->reason), to_string(r.refund)));
+    change_event e = event_of(change_kind::cancelled, g, now, who);
+    e.client = client;
+    e.from = g.status;
+    e.to = session_status::cancelled;
+    ops.commit(tx, {std::move(e)});
+
+    seat_cancellation out;
+    out.cancelled = after;
+    out.decision = *r.cancellation;
+    out.refund =
+        ops.pay_refund(who, seat_view(g, after), r.refund, fmt::format("/seat/{}", after.id));
+    return out;
+  });
+}
+
+seat booking_service::confirm_seat_payment(const actor& who, session_id group, client_id client,
+                                           std::string_view method,
+                                           std::string_view transaction_id) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = group;
+  return ops.audited(who, "confirm_seat_payment", ctx, [&] {
+    check_seat_client(client);
+    check_text("method", method);
+    check_text("transaction_id", transaction_id);
+    if (transaction_id.empty()) {
+      throw error(errc::invalid_argument, "transaction_id: \"\" is empty");
+    }
+    if (who.kind() == role::client || who.kind() == role::provider) {
+      forbid(who, "confirm payments");
+    }
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const session g = load_group(db, group);
+    ctx.before = g.status;
+    const std::vector<seat> seats = db.session_seats(g.id);
+    const seat* held = held_seat_of(seats, client);
+    if (held == nullptr) {
+      throw error(errc::conflict,
+                  fmt::format("seat: client {} holds no seat in group session {} (none, or it "
+                              "was cancelled): refund the payment",
+                              to_string(client), to_string(group)));
+    }
+    seat t = *held;
+    if (t.payment == payment_status::paid && t.transaction_id == transaction_id) {
+      ops.append_audit(who, now, "confirm_seat_payment", g.id, g.status, g.status,
+                       fmt::format("seat {}: repeated notification: already confirmed", t.id));
+      commit_counted(tx);
+      return t;
+    }
+    if (t.payment != payment_status::pending) {
+      throw error(errc::conflict,
+                  fmt::format("payment: seat {} is already {}", t.id, to_string(t.payment)));
+    }
+    t.payment = payment_status::paid;
+    t.payment_method = std::string(method);
+    t.transaction_id = std::string(transaction_id);
+    t.updated_at = now;
+    validate(t);
+    db.update_seat(t);
+    ops.append_audit(
+        who, now, "confirm_seat_payment", g.id, g.status, g.status,
+        fmt::format("seat {} of client {}: paid {}", t.id, to_string(client), to_string(t.amount)));
+    change_event e = event_of(change_kind::payment_confirmed, g, now, who);
+    e.client = client;
+    ops.commit(tx, {std::move(e)});
+    return t;
+  });
+}
+
+std::vector<seat> booking_service::group_seats(const actor& who, session_id group) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  ctx.session = group;
+  return ops.audited(who, "group_seats", ctx, [&] {
+    transaction tx(state_->db, access::read);
+    const session g = load_group(state_->db, group);
+    ctx.before = g.status;
+    std::vector<seat> seats = state_->db.session_seats(g.id);
+    commit_counted(tx);
+    if (who.kind() == role::client) {
+      std::erase_if(seats, [&](const seat& t) { return t.client != who.as_client(); });
+      if (seats.empty()) {
+        forbid(who, fmt::format("see the seats of group session {}", to_string(group)));
+      }
+      return seats;
+    }
+    require_party(who, g, "see the seats of");
+    return seats;
   });
 }
 
@@ -1439,7 +1788,7 @@ series_plan plan_series(store& db, const actor& who, const series_request& r, in
       o.message = fmt::format("{}: {} with provider {} cannot be booked: {}", where,
                               to_string(proposed), to_string(profile.id), o.reason);
     } else {
-      for (const session& s : db.active_client_sessions(r.client, proposed)) {
+      for (const session& s : client_commitments(db, r.client, proposed)) {
         if (!occupies_time(s, now, rules.hold) || !session_interval(s).overlaps(proposed)) continue;
         o.refused = errc::conflict;
         o.reason = "client_busy";
@@ -1809,8 +2158,14 @@ session_analytics booking_service::analytics(const actor& who, provider_id provi
     transaction tx(state_->db, access::read);
     const provider_profile profile = load_provider(state_->db, provider);
     const std::vector<session> sessions = state_->db.provider_sessions(provider, range);
+    std::vector<seat> seats;
+    for (const session& s : sessions) {
+      if (!is_group(s)) continue;
+      std::vector<seat> some = state_->db.session_seats(s.id);
+      seats.insert(seats.end(), some.begin(), some.end());
+    }
     commit_counted(tx);
-    return analyze_sessions(sessions, provider, range, profile.price.currency_code());
+    return analyze_sessions(sessions, provider, range, profile.price.currency_code(), seats);
   });
 }
 

@@ -165,8 +165,10 @@ struct memory_store::impl {
   std::map<intake_id, stored_intake> intakes;
   std::set<std::pair<client_id, intake_id>> intakes_by_client;
   std::map<session_id, session_deletion> deletions;
-  std::uint64_t last_intake_id = 0;  // the highest id next_intake_id handed out
-  std::uint64_t last_series_id = 0;  // the highest id next_series_id handed out
+  std::uint64_t last_intake_id = 0;    // the highest id next_intake_id handed out
+  std::uint64_t last_series_id = 0;    // the highest id next_series_id handed out
+  std::map<std::int64_t, seat> seats;  // by id
+  std::int64_t next_seat_id = 1;
 
   std::uint64_t next_session_id = 1;
   std::int64_t next_reminder_id = 1;
@@ -183,6 +185,7 @@ struct memory_store::impl {
   std::size_t saved_audit_size = 0;
   std::uint64_t saved_last_intake_id = 0;
   std::uint64_t saved_last_series_id = 0;
+  std::int64_t saved_next_seat_id = 0;
 
   // Puts `value` (or, when empty, nothing) under `id`, keeping the client index in step. Used by
   // put, purge and their undo steps alike.
@@ -255,6 +258,7 @@ void memory_store::begin(access mode) {
     impl_->saved_audit_size = impl_->audit.size();
     impl_->saved_last_intake_id = impl_->last_intake_id;
     impl_->saved_last_series_id = impl_->last_series_id;
+    impl_->saved_next_seat_id = impl_->next_seat_id;
   }
   detail::add_open_transaction(this, mode, nullptr);
 }
@@ -291,6 +295,7 @@ void memory_store::rollback() noexcept {
   impl_->audit.resize(impl_->saved_audit_size);
   impl_->last_intake_id = impl_->saved_last_intake_id;
   impl_->last_series_id = impl_->saved_last_series_id;
+  impl_->next_seat_id = impl_->saved_next_seat_id;
   impl_->gate.unlock_exclusive();
 }
 
@@ -735,8 +740,99 @@ std::vector<session_id> memory_store::purge_sessions(instant deleted_before, std
       impl_->undo.emplace_back([this, old = *it] { impl_->reminders.insert(old); });
       it = reminders.erase(it);
     }
+    for (auto it = impl_->seats.begin(); it != impl_->seats.end();) {
+      if (it->second.session != id) {
+        ++it;
+        continue;
+      }
+      impl_->undo.emplace_back(
+          [this, old = it->second] { impl_->seats.insert_or_assign(old.id, old); });
+      it = impl_->seats.erase(it);
+    }
     out.push_back(id);
   }
+  return out;
+}
+
+// --- group sessions -----------------------------------------------------------------------------
+
+namespace {
+
+// The checks insert_seat and update_seat share: a valid seat of a stored group session, and no
+// second active seat of its client there (`self` is the seat being replaced, if any).
+void check_seat(const std::map<std::int64_t, seat>& seats, const session_set& sessions,
+                const seat& s, std::int64_t self) {
+  validate(s);
+  const auto& ids = sessions.get<by_id>();
+  const auto group = ids.find(s.session);
+  if (group == ids.end() || !is_group(*group)) {
+    throw error(errc::not_found,
+                fmt::format("session: {} is not a group session", to_string(s.session)));
+  }
+  if (!is_active(s)) return;
+  for (const auto& [id, other] : seats) {
+    if (id != self && other.session == s.session && other.client == s.client && is_active(other)) {
+      throw error(errc::conflict,
+                  fmt::format("client: client {} already holds seat {} in session {}",
+                              to_string(s.client), id, to_string(s.session)));
+    }
+  }
+}
+
+}  // namespace
+
+std::int64_t memory_store::insert_seat(const seat& s) {
+  detail::require_transaction(this, access::write, backend, "insert_seat");
+  check_seat(impl_->seats, impl_->sessions, s, 0);
+  seat stored = s;
+  stored.id = impl_->next_seat_id++;  // rollback restores the counter saved at begin
+  const std::int64_t id = stored.id;
+  impl_->undo.emplace_back([this, id] { impl_->seats.erase(id); });
+  impl_->seats.emplace(id, std::move(stored));
+  return id;
+}
+
+void memory_store::update_seat(const seat& s) {
+  detail::require_transaction(this, access::write, backend, "update_seat");
+  const auto it = impl_->seats.find(s.id);
+  if (it == impl_->seats.end()) {
+    throw error(errc::not_found, fmt::format("seat {} does not exist", s.id));
+  }
+  if (it->second.session != s.session || it->second.client != s.client) {
+    throw error(errc::invalid_argument,
+                fmt::format("seat: seat {} belongs to client {} in session {}; they cannot change",
+                            s.id, to_string(it->second.client), to_string(it->second.session)));
+  }
+  check_seat(impl_->seats, impl_->sessions, s, s.id);
+  impl_->undo.emplace_back(
+      [this, old = it->second] { impl_->seats.insert_or_assign(old.id, old); });
+  it->second = s;
+}
+
+std::vector<seat> memory_store::session_seats(session_id session) {
+  detail::require_transaction(this, access::read, backend, "session_seats");
+  std::vector<seat> out;
+  for (const auto& [id, s] : impl_->seats) {
+    if (s.session == session) out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<session> memory_store::active_client_group_sessions(client_id client, interval range) {
+  detail::require_transaction(this, access::read, backend, "active_client_group_sessions");
+  std::vector<session> out;
+  if (!range.ok()) return out;
+  const auto& ids = impl_->sessions.get<by_id>();
+  std::set<session_id> seen;
+  for (const auto& [id, s] : impl_->seats) {
+    if (s.client != client || !is_active(s) || !seen.insert(s.session).second) continue;
+    const auto g = ids.find(s.session);
+    if (g == ids.end() || !detail::is_active(g->status)) continue;
+    if (session_interval(*g).overlaps(range)) out.push_back(*g);
+  }
+  std::sort(out.begin(), out.end(), [](const session& a, const session& b) {
+    return std::tie(a.scheduled_at, a.id) < std::tie(b.scheduled_at, b.id);
+  });
   return out;
 }
 

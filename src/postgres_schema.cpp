@@ -261,7 +261,53 @@ CREATE INDEX sessions_series_start ON sessions (series_id, scheduled_at, id)
   WHERE series_id IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 3> steps{step_1, step_2, step_3};
+// Version 4: group sessions (sqlite_store's version 5). A session may be of type 'group' with a
+// capacity (its seats; 0 for every other session) and no client of its own (client_id 0); its
+// clients hold seats in session_seats. The client exclusion constraint leaves group sessions out
+// (their client_id 0 is nobody); the provider's constraint covers them as any session: a group
+// holds its provider's time once.
+constexpr std::string_view step_4 = R"sql(
+ALTER TABLE sessions DROP CONSTRAINT sessions_session_type_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_session_type_check
+  CHECK (session_type IN ('initial', 'follow_up', 'emergency', 'group'));
+ALTER TABLE sessions ADD COLUMN capacity integer NOT NULL DEFAULT 0
+  CHECK (capacity BETWEEN 0 AND 1000);
+ALTER TABLE sessions ADD CONSTRAINT sessions_group_capacity
+  CHECK ((session_type = 'group') = (capacity > 0));
+ALTER TABLE sessions DROP CONSTRAINT sessions_client_no_overlap;
+ALTER TABLE sessions ADD CONSTRAINT sessions_client_no_overlap
+  EXCLUDE USING gist (client_id WITH =, during WITH &&)
+  WHERE (status IN ('scheduled', 'confirmed', 'in_progress') AND session_type <> 'group')
+  DEFERRABLE INITIALLY DEFERRED;
+
+-- A client's seat in a group session: its own money and its own cancellation. A cancelled seat
+-- stays (with its refund); at most one active ('scheduled') seat per client and session.
+CREATE TABLE session_seats (
+  id                  bigint PRIMARY KEY,
+  session_id          bigint NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  client_id           bigint NOT NULL,
+  status              text NOT NULL CHECK (status IN ('scheduled', 'cancelled')),
+  amount_minor        bigint NOT NULL CHECK (amount_minor >= 0),
+  currency            text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  payment_status      text NOT NULL CHECK (payment_status IN ('pending', 'paid', 'refunded')),
+  payment_method      text NOT NULL DEFAULT '',
+  transaction_id      text NOT NULL DEFAULT '',
+  refunded_minor      bigint NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+  created_at          bigint NOT NULL,
+  updated_at          bigint NOT NULL,
+  cancelled_at        bigint,
+  cancellation_reason text NOT NULL DEFAULT '',
+  cancelled_by        text CHECK (cancelled_by IN ('client', 'provider', 'admin', 'system'))
+);
+-- session_seats by session (the capacity count) and the one-active-seat rule.
+CREATE INDEX session_seats_session ON session_seats (session_id, id);
+CREATE UNIQUE INDEX session_seats_active ON session_seats (session_id, client_id)
+  WHERE status = 'scheduled';
+-- active_client_group_sessions: a client's active seats.
+CREATE INDEX session_seats_client ON session_seats (client_id) WHERE status = 'scheduled';
+)sql";
+
+constexpr std::array<std::string_view, 4> steps{step_1, step_2, step_3, step_4};
 static_assert(steps.size() == static_cast<std::size_t>(postgres_schema_version));
 
 }  // namespace

@@ -38,7 +38,7 @@ struct statement {
   "payment_method, transaction_id, refunded_minor, joined_at, ended_at, "                \
   "actual_duration_seconds, created_at, updated_at, cancelled_at, cancellation_reason, " \
   "cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count, "   \
-  "series_id"
+  "series_id, capacity"
 #define SLOTBOOK_ACTIVE "status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress')"
 #define SLOTBOOK_DURING \
   "during && tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint), '[)')"
@@ -87,7 +87,7 @@ constexpr statement insert_session_sql{
     "INSERT INTO sessions (" SLOTBOOK_SESSION_COLUMNS
     ") VALUES (coalesce($1::bigint, " SLOTBOOK_NEXT_ID("id", "sessions") "), $2, $3, $4, $5, $6,"
     " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,"
-    " $26, $27, $28, $29) RETURNING id"};
+    " $26, $27, $28, $29, $30) RETURNING id"};
 constexpr statement update_session_sql{
     "update_session",
     "UPDATE sessions SET client_id = $2, provider_id = $3, scheduled_at = $4,"
@@ -96,8 +96,8 @@ constexpr statement update_session_sql{
     " payment_method = $14, transaction_id = $15, refunded_minor = $16, joined_at = $17,"
     " ended_at = $18, actual_duration_seconds = $19, created_at = $20, updated_at = $21,"
     " cancelled_at = $22, cancellation_reason = $23, cancelled_by = $24, cancelled_from = $25,"
-    " rescheduled_from = $26, rescheduled_to = $27, reschedule_count = $28, series_id = $29"
-    " WHERE id = $1"};
+    " rescheduled_from = $26, rescheduled_to = $27, reschedule_count = $28, series_id = $29,"
+    " capacity = $30 WHERE id = $1"};
 constexpr statement session_exists_sql{"session_exists", "SELECT 1 FROM sessions WHERE id = $1"};
 constexpr statement series_sessions_sql{"series_sessions", "SELECT " SLOTBOOK_SESSION_COLUMNS
                                                            " FROM sessions WHERE series_id = $1"
@@ -111,6 +111,38 @@ constexpr statement next_series_id_sql{
     " ON CONFLICT (name) DO UPDATE SET last_id = greatest(id_sequences.last_id,"
     " (SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)) + 1"
     " RETURNING last_id"};
+#define SLOTBOOK_SEAT_COLUMNS                                                                   \
+  "id, session_id, client_id, status, amount_minor, currency, payment_status, payment_method, " \
+  "transaction_id, refunded_minor, created_at, updated_at, cancelled_at, cancellation_reason, " \
+  "cancelled_by"
+constexpr statement insert_seat_sql{
+    "insert_seat",
+    "INSERT INTO session_seats (" SLOTBOOK_SEAT_COLUMNS ") VALUES (" SLOTBOOK_NEXT_ID(
+        "id", "session_seats") ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                               " RETURNING id"};
+constexpr statement update_seat_sql{
+    "update_seat",
+    "UPDATE session_seats SET status = $4, amount_minor = $5, currency = $6,"
+    " payment_status = $7, payment_method = $8, transaction_id = $9, refunded_minor = $10,"
+    " created_at = $11, updated_at = $12, cancelled_at = $13, cancellation_reason = $14,"
+    " cancelled_by = $15 WHERE id = $1 AND session_id = $2 AND client_id = $3"};
+constexpr statement find_seat_sql{"find_seat",
+                                  "SELECT session_id, client_id FROM session_seats WHERE id = $1"};
+constexpr statement group_exists_sql{
+    "group_exists", "SELECT 1 FROM sessions WHERE id = $1 AND session_type = 'group'"};
+constexpr statement active_seat_sql{
+    "active_seat",
+    "SELECT id FROM session_seats WHERE session_id = $1 AND client_id = $2"
+    " AND status = 'scheduled' AND id <> $3"};
+constexpr statement session_seats_sql{"session_seats",
+                                      "SELECT " SLOTBOOK_SEAT_COLUMNS
+                                      " FROM session_seats WHERE session_id = $1 ORDER BY id"};
+constexpr statement client_group_sessions_sql{
+    "client_group_sessions",
+    "SELECT " SLOTBOOK_SESSION_COLUMNS " FROM sessions WHERE " SLOTBOOK_DURING
+    " AND " SLOTBOOK_ACTIVE
+    " AND id IN (SELECT session_id FROM session_seats"
+    " WHERE client_id = $1 AND status = 'scheduled') ORDER BY scheduled_at, id"};
 constexpr statement reference_owner_sql{"reference_owner",
                                         "SELECT id FROM sessions WHERE booking_reference = $1"};
 constexpr statement next_sequence_sql{
@@ -293,6 +325,13 @@ constexpr statement all_statements[] = {find_session_sql,
                                         session_exists_sql,
                                         series_sessions_sql,
                                         next_series_id_sql,
+                                        insert_seat_sql,
+                                        update_seat_sql,
+                                        find_seat_sql,
+                                        group_exists_sql,
+                                        active_seat_sql,
+                                        session_seats_sql,
+                                        client_group_sessions_sql,
                                         reference_owner_sql,
                                         next_sequence_sql,
                                         put_provider_sql,
@@ -532,7 +571,8 @@ parameters session_parameters(const session& s) {
   p.add_id_or_null(s.rescheduled_from.value)
       .add_id_or_null(s.rescheduled_to.value)
       .add(static_cast<std::int64_t>(s.reschedule_count))
-      .add_id_or_null(s.series.value);
+      .add_id_or_null(s.series.value)
+      .add(static_cast<std::int64_t>(s.capacity));
   return p;
 }
 
@@ -730,6 +770,57 @@ session read_session(const pqxx::row& r) {
   if (!r[26].is_null()) s.rescheduled_to = session_id{read_id(r[26])};
   s.reschedule_count = read_int32(r[27], "reschedule_count");
   if (!r[28].is_null()) s.series = series_id{read_id(r[28])};
+  s.capacity = read_int32(r[29], "capacity");
+  return s;
+}
+
+// With the id first (update_seat), or without it (insert_seat: the store assigns one).
+parameters seat_parameters(const seat& s, bool with_id) {
+  parameters p;
+  if (with_id) p.add(static_cast<std::int64_t>(s.id));
+  p.add(as_sql(s.session.value))
+      .add(as_sql(s.client.value))
+      .add(to_string(s.status))
+      .add(static_cast<std::int64_t>(s.amount.minor_units()))
+      .add(s.amount.currency_code().code())
+      .add(to_string(s.payment))
+      .add(s.payment_method)
+      .add(s.transaction_id)
+      .add(static_cast<std::int64_t>(s.refunded_minor))
+      .add(as_sql(s.created_at))
+      .add(as_sql(s.updated_at))
+      .add(s.cancelled_at)
+      .add(s.cancellation_reason);
+  if (s.cancelled_by) {
+    p.add(to_string(*s.cancelled_by));
+  } else {
+    p.add_null();
+  }
+  return p;
+}
+
+seat read_seat(const pqxx::row& r) {
+  seat s;
+  s.id = r[0].as<std::int64_t>();
+  s.session = session_id{read_id(r[1])};
+  s.client = client_id{read_id(r[2])};
+  s.status = read_enum(r[3], "status", [](std::string_view t) { return parse_session_status(t); });
+  const currency code =
+      read_enum(r[5], "currency", [](std::string_view t) { return currency::parse(t); });
+  s.amount = money{r[4].as<std::int64_t>(), code};
+  s.payment =
+      read_enum(r[6], "payment_status", [](std::string_view t) { return parse_payment_status(t); });
+  s.payment_method = read_text(r[7]);
+  s.transaction_id = read_text(r[8]);
+  s.refunded_minor = r[9].as<std::int64_t>();
+  s.created_at = read_instant(r[10]);
+  s.updated_at = read_instant(r[11]);
+  s.cancelled_at = read_optional_instant(r[12]);
+  s.cancellation_reason = read_text(r[13]);
+  if (!r[14].is_null()) {
+    s.cancelled_by =
+        read_enum(r[14], "cancelled_by", [](std::string_view t) { return parse_role(t); });
+  }
   return s;
 }
 
@@ -1677,6 +1768,80 @@ std::vector<session> postgres_store::series_sessions(series_id series) {
     for (const auto& row : r) out.push_back(read_session(row));
     return out;
   })
+}
+
+// --- group sessions ------------------------------------------------------------------------------
+
+namespace {
+
+// insert_seat and update_seat: valid, storable text, the group session exists and its client
+// holds no other active seat there (`self`: the seat being replaced, 0 for a new one). Checked
+// before writing because a failed statement aborts the whole PostgreSQL transaction. A template:
+// the connection type is private to postgres_store.
+template <class Connection>
+void check_seat(Connection& c, const seat& s, std::int64_t self) {
+  validate(s);
+  check_text("payment_method", s.payment_method);
+  check_text("transaction_id", s.transaction_id);
+  check_text("cancellation_reason", s.cancellation_reason);
+  if (c.run(group_exists_sql, as_sql(s.session.value)).empty()) {
+    throw error(errc::not_found,
+                fmt::format("session: {} is not a group session", to_string(s.session)));
+  }
+  if (!is_active(s)) return;
+  const pqxx::result r =
+      c.run(active_seat_sql, as_sql(s.session.value), as_sql(s.client.value), self);
+  if (!r.empty()) {
+    throw error(errc::conflict,
+                fmt::format("client: client {} already holds seat {} in session {}",
+                            to_string(s.client), r[0][0].as<std::int64_t>(), to_string(s.session)));
+  }
+}
+
+}  // namespace
+
+std::int64_t postgres_store::insert_seat(const seat& s) {
+  connection& c = current(access::write, "insert_seat");
+  SLOTBOOK_GUARD("insert_seat", {
+    check_seat(c, s, 0);
+    return c.run_row(insert_seat_sql, seat_parameters(s, false))[0][0].as<std::int64_t>();
+  })
+}
+
+void postgres_store::update_seat(const seat& s) {
+  connection& c = current(access::write, "update_seat");
+  SLOTBOOK_GUARD("update_seat", {
+    const pqxx::result found = c.run(find_seat_sql, static_cast<std::int64_t>(s.id));
+    if (found.empty()) throw error(errc::not_found, fmt::format("seat {} does not exist", s.id));
+    const session_id session{read_id(found[0][0])};
+    const client_id client{read_id(found[0][1])};
+    if (session != s.session || client != s.client) {
+      throw error(errc::invalid_argument,
+                  fmt::format("seat: seat {} belongs to client {} in session {}; they cannot "
+                              "change",
+                              s.id, to_string(client), to_string(session)));
+    }
+    check_seat(c, s, s.id);
+    c.run_row(update_seat_sql, seat_parameters(s, true));
+  })
+}
+
+std::vector<seat> postgres_store::session_seats(session_id session) {
+  connection& c = current(access::read, "session_seats");
+  std::vector<seat> out;
+  SLOTBOOK_GUARD("session_seats", {
+    const pqxx::result r = c.run(session_seats_sql, as_sql(session.value));
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(read_seat(row));
+    return out;
+  })
+}
+
+std::vector<session> postgres_store::active_client_group_sessions(client_id client,
+                                                                  interval range) {
+  connection& c = current(access::read, "active_client_group_sessions");
+  SLOTBOOK_GUARD("active_client_group_sessions",
+                 { return c.sessions_in(client_group_sessions_sql, client.value, range); })
 }
 
 // --- intake forms --------------------------------------------------------------------------------

@@ -242,7 +242,120 @@ CREATE INDEX sessions_series_start ON sessions (series_id, scheduled_at)
   WHERE series_id IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 4> steps{step_1, step_2, step_3, step_4};
+// Version 5: group sessions. A session may be of type 'group' with a capacity (how many seats it
+// has; 0 for every other session), and its clients hold seats in session_seats. SQLite cannot
+// change a CHECK constraint in place, so sessions is rebuilt under the same name with the wider
+// session_type CHECK and the capacity column, and its indexes are made again. session_deletions,
+// the one table whose foreign key names sessions, is set aside first and put back after: dropping
+// sessions with it in place would cascade to (delete) every deletion mark.
+constexpr std::string_view step_5 = R"sql(
+CREATE TEMP TABLE session_deletions_v4 AS SELECT session_id, deleted_at, reason
+  FROM session_deletions;
+DROP TABLE session_deletions;
+
+CREATE TABLE sessions_v5 (
+  id                      INTEGER PRIMARY KEY,
+  client_id               INTEGER NOT NULL,  -- 0 for a group session: its clients hold seats
+  provider_id             INTEGER NOT NULL,
+  scheduled_at            INTEGER NOT NULL,
+  duration_minutes        INTEGER NOT NULL CHECK (duration_minutes > 0),
+  status                  TEXT NOT NULL CHECK (status IN ('pending_payment', 'scheduled',
+                            'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show')),
+  session_type            TEXT NOT NULL CHECK (session_type IN ('initial', 'follow_up',
+                            'emergency', 'group')),
+  booking_reference       TEXT CHECK (booking_reference GLOB 'BK-[0-9][0-9][0-9][0-9]-*'),
+  notes                   TEXT NOT NULL DEFAULT '',
+  special_requests        TEXT NOT NULL DEFAULT '',
+  amount_minor            INTEGER NOT NULL CHECK (amount_minor >= 0),
+  currency                TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
+  payment_status          TEXT NOT NULL CHECK (payment_status IN ('pending', 'paid', 'refunded')),
+  payment_method          TEXT NOT NULL DEFAULT '',
+  transaction_id          TEXT NOT NULL DEFAULT '',
+  refunded_minor          INTEGER NOT NULL DEFAULT 0
+                            CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+  joined_at               INTEGER,
+  ended_at                INTEGER,
+  actual_duration_seconds INTEGER,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  cancelled_at            INTEGER,
+  cancellation_reason     TEXT NOT NULL DEFAULT '',
+  cancelled_by            TEXT CHECK (cancelled_by IN ('client', 'provider', 'admin', 'system')),
+  cancelled_from          TEXT CHECK (cancelled_from IN ('pending_payment', 'scheduled',
+                            'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show')),
+  rescheduled_from        INTEGER,
+  rescheduled_to          INTEGER,
+  reschedule_count        INTEGER NOT NULL DEFAULT 0 CHECK (reschedule_count >= 0),
+  series_id               INTEGER,  -- NULL: not an occurrence of a series
+  capacity                INTEGER NOT NULL DEFAULT 0 CHECK (capacity BETWEEN 0 AND 1000),
+  CHECK ((session_type = 'group') = (capacity > 0))
+) STRICT;
+INSERT INTO sessions_v5 (id, client_id, provider_id, scheduled_at, duration_minutes, status,
+  session_type, booking_reference, notes, special_requests, amount_minor, currency,
+  payment_status, payment_method, transaction_id, refunded_minor, joined_at, ended_at,
+  actual_duration_seconds, created_at, updated_at, cancelled_at, cancellation_reason,
+  cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count, series_id)
+SELECT id, client_id, provider_id, scheduled_at, duration_minutes, status,
+  session_type, booking_reference, notes, special_requests, amount_minor, currency,
+  payment_status, payment_method, transaction_id, refunded_minor, joined_at, ended_at,
+  actual_duration_seconds, created_at, updated_at, cancelled_at, cancellation_reason,
+  cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count, series_id
+FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v5 RENAME TO sessions;
+
+-- The indexes of versions 1 and 4, as they were.
+CREATE UNIQUE INDEX sessions_reference ON sessions (booking_reference);
+CREATE INDEX sessions_provider_start ON sessions (provider_id, scheduled_at);
+CREATE INDEX sessions_client_start ON sessions (client_id, scheduled_at);
+CREATE INDEX sessions_active_provider_start ON sessions (provider_id, scheduled_at)
+  WHERE status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress');
+CREATE INDEX sessions_active_client_start ON sessions (client_id, scheduled_at)
+  WHERE status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress');
+CREATE INDEX sessions_holds ON sessions (created_at) WHERE status = 'pending_payment';
+CREATE INDEX sessions_duration ON sessions (duration_minutes);
+CREATE INDEX sessions_series_start ON sessions (series_id, scheduled_at)
+  WHERE series_id IS NOT NULL;
+
+-- As in version 3.
+CREATE TABLE session_deletions (
+  session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  deleted_at INTEGER NOT NULL,
+  reason     TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX session_deletions_at ON session_deletions (deleted_at);
+INSERT INTO session_deletions (session_id, deleted_at, reason)
+  SELECT session_id, deleted_at, reason FROM session_deletions_v4;
+DROP TABLE session_deletions_v4;
+
+-- A client's seat in a group session: its own money and its own cancellation. A cancelled seat
+-- stays (with its refund); at most one active ('scheduled') seat per client and session.
+CREATE TABLE session_seats (
+  id                  INTEGER PRIMARY KEY,
+  session_id          INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  client_id           INTEGER NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled')),
+  amount_minor        INTEGER NOT NULL CHECK (amount_minor >= 0),
+  currency            TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
+  payment_status      TEXT NOT NULL CHECK (payment_status IN ('pending', 'paid', 'refunded')),
+  payment_method      TEXT NOT NULL DEFAULT '',
+  transaction_id      TEXT NOT NULL DEFAULT '',
+  refunded_minor      INTEGER NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND amount_minor),
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  cancelled_at        INTEGER,
+  cancellation_reason TEXT NOT NULL DEFAULT '',
+  cancelled_by        TEXT CHECK (cancelled_by IN ('client', 'provider', 'admin', 'system'))
+) STRICT;
+-- session_seats by session (the capacity count) and the one-active-seat rule.
+CREATE INDEX session_seats_session ON session_seats (session_id, id);
+CREATE UNIQUE INDEX session_seats_active ON session_seats (session_id, client_id)
+  WHERE status = 'scheduled';
+-- active_client_group_sessions: a client's active seats.
+CREATE INDEX session_seats_client ON session_seats (client_id) WHERE status = 'scheduled';
+)sql";
+
+constexpr std::array<std::string_view, 5> steps{step_1, step_2, step_3, step_4, step_5};
 static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
 
 }  // namespace

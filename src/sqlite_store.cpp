@@ -34,7 +34,7 @@ constexpr std::string_view backend = "sqlite_store";
   "payment_method, transaction_id, refunded_minor, joined_at, ended_at, "                \
   "actual_duration_seconds, created_at, updated_at, cancelled_at, cancellation_reason, " \
   "cancelled_by, cancelled_from, rescheduled_from, rescheduled_to, reschedule_count, "   \
-  "series_id"
+  "series_id, capacity"
 #define SLOTBOOK_ACTIVE "status IN ('pending_payment', 'scheduled', 'confirmed', 'in_progress')"
 #define SLOTBOOK_REMINDER_COLUMNS                                                              \
   "id, session_id, client_id, due_at, channel, before_minutes, state, attempts, lease_until, " \
@@ -76,7 +76,7 @@ constexpr char pending_holds_sql[] =
 constexpr char insert_session_sql[] =
     "INSERT INTO sessions (" SLOTBOOK_SESSION_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
 constexpr char update_session_sql[] =
     "UPDATE sessions SET client_id = ?2, provider_id = ?3, scheduled_at = ?4,"
     " duration_minutes = ?5, status = ?6, session_type = ?7, booking_reference = ?8, notes = ?9,"
@@ -84,8 +84,8 @@ constexpr char update_session_sql[] =
     " payment_method = ?14, transaction_id = ?15, refunded_minor = ?16, joined_at = ?17,"
     " ended_at = ?18, actual_duration_seconds = ?19, created_at = ?20, updated_at = ?21,"
     " cancelled_at = ?22, cancellation_reason = ?23, cancelled_by = ?24, cancelled_from = ?25,"
-    " rescheduled_from = ?26, rescheduled_to = ?27, reschedule_count = ?28, series_id = ?29"
-    " WHERE id = ?1";
+    " rescheduled_from = ?26, rescheduled_to = ?27, reschedule_count = ?28, series_id = ?29,"
+    " capacity = ?30 WHERE id = ?1";
 constexpr char session_exists_sql[] = "SELECT 1 FROM sessions WHERE id = ?1";
 // The WHERE clause implies the partial index's condition (series_id IS NOT NULL).
 constexpr char series_sessions_sql[] =
@@ -99,6 +99,33 @@ constexpr char next_series_id_sql[] =
     " ON CONFLICT (name) DO UPDATE SET last_id = max(last_id,"
     " (SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)) + 1"
     " RETURNING last_id";
+#define SLOTBOOK_SEAT_COLUMNS                                                                   \
+  "id, session_id, client_id, status, amount_minor, currency, payment_status, payment_method, " \
+  "transaction_id, refunded_minor, created_at, updated_at, cancelled_at, cancellation_reason, " \
+  "cancelled_by"
+constexpr char insert_seat_sql[] =
+    "INSERT INTO session_seats (" SLOTBOOK_SEAT_COLUMNS
+    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING id";
+constexpr char update_seat_sql[] =
+    "UPDATE session_seats SET status = ?4, amount_minor = ?5, currency = ?6,"
+    " payment_status = ?7, payment_method = ?8, transaction_id = ?9, refunded_minor = ?10,"
+    " created_at = ?11, updated_at = ?12, cancelled_at = ?13, cancellation_reason = ?14,"
+    " cancelled_by = ?15 WHERE id = ?1 AND session_id = ?2 AND client_id = ?3";
+constexpr char find_seat_sql[] = "SELECT session_id, client_id FROM session_seats WHERE id = ?1";
+constexpr char group_exists_sql[] =
+    "SELECT 1 FROM sessions WHERE id = ?1 AND session_type = 'group'";
+constexpr char active_seat_sql[] =
+    "SELECT id FROM session_seats WHERE session_id = ?1 AND client_id = ?2"
+    " AND status = 'scheduled' AND id IS NOT ?3";
+constexpr char session_seats_sql[] =
+    "SELECT " SLOTBOOK_SEAT_COLUMNS " FROM session_seats WHERE session_id = ?1 ORDER BY id";
+// ?2 = range.end, ?3 = range.begin. Few seats per client: no time index is needed.
+constexpr char client_group_sessions_sql[] =
+    "SELECT " SLOTBOOK_SESSION_COLUMNS " FROM sessions WHERE " SLOTBOOK_ACTIVE
+    " AND id IN (SELECT session_id FROM session_seats WHERE client_id = ?1"
+    " AND status = 'scheduled') AND scheduled_at < ?2"
+    " AND scheduled_at + 60 * duration_minutes > ?3 ORDER BY scheduled_at, id";
+constexpr char purge_session_seats_sql[] = "DELETE FROM session_seats WHERE session_id = ?1";
 constexpr char reference_owner_sql[] = "SELECT id FROM sessions WHERE booking_reference = ?1";
 constexpr char next_sequence_sql[] =
     "INSERT INTO reference_sequences (year, last_sequence) VALUES (?1, 1)"
@@ -383,6 +410,7 @@ void bind_session(SQLite::Statement& st, const session& s) {
   bind_id_or_null(st, 27, s.rescheduled_to.value);
   st.bind(28, static_cast<std::int64_t>(s.reschedule_count));
   bind_id_or_null(st, 29, s.series.value);
+  st.bind(30, static_cast<std::int64_t>(s.capacity));
 }
 
 session read_session(const SQLite::Statement& st) {
@@ -428,6 +456,55 @@ session read_session(const SQLite::Statement& st) {
   if (!st.getColumn(26).isNull()) s.rescheduled_to = session_id{read_id(st.getColumn(26))};
   s.reschedule_count = read_int32(st.getColumn(27), "reschedule_count");
   if (!st.getColumn(28).isNull()) s.series = series_id{read_id(st.getColumn(28))};
+  s.capacity = read_int32(st.getColumn(29), "capacity");
+  return s;
+}
+
+void bind_seat(SQLite::Statement& st, const seat& s) {
+  st.bind(1, static_cast<std::int64_t>(s.id));
+  st.bind(2, as_sql(s.session.value));
+  st.bind(3, as_sql(s.client.value));
+  bind_text(st, 4, to_string(s.status));
+  st.bind(5, static_cast<std::int64_t>(s.amount.minor_units()));
+  bind_text(st, 6, s.amount.currency_code().code());
+  bind_text(st, 7, to_string(s.payment));
+  bind_text(st, 8, s.payment_method);
+  bind_text(st, 9, s.transaction_id);
+  st.bind(10, static_cast<std::int64_t>(s.refunded_minor));
+  st.bind(11, as_sql(s.created_at));
+  st.bind(12, as_sql(s.updated_at));
+  bind_optional(st, 13, s.cancelled_at);
+  bind_text(st, 14, s.cancellation_reason);
+  if (s.cancelled_by) {
+    bind_text(st, 15, to_string(*s.cancelled_by));
+  } else {
+    st.bind(15);
+  }
+}
+
+seat read_seat(const SQLite::Statement& st) {
+  seat s;
+  s.id = st.getColumn(0).getInt64();
+  s.session = session_id{read_id(st.getColumn(1))};
+  s.client = client_id{read_id(st.getColumn(2))};
+  s.status = read_enum(st.getColumn(3), "status",
+                       [](std::string_view t) { return parse_session_status(t); });
+  const currency code =
+      read_enum(st.getColumn(5), "currency", [](std::string_view t) { return currency::parse(t); });
+  s.amount = money{st.getColumn(4).getInt64(), code};
+  s.payment = read_enum(st.getColumn(6), "payment_status",
+                        [](std::string_view t) { return parse_payment_status(t); });
+  s.payment_method = st.getColumn(7).getString();
+  s.transaction_id = st.getColumn(8).getString();
+  s.refunded_minor = st.getColumn(9).getInt64();
+  s.created_at = read_instant(st.getColumn(10));
+  s.updated_at = read_instant(st.getColumn(11));
+  s.cancelled_at = read_optional_instant(st.getColumn(12));
+  s.cancellation_reason = st.getColumn(13).getString();
+  if (!st.getColumn(14).isNull()) {
+    s.cancelled_by = read_enum(st.getColumn(14), "cancelled_by",
+                               [](std::string_view t) { return parse_role(t); });
+  }
   return s;
 }
 
@@ -1443,6 +1520,100 @@ std::vector<session> sqlite_store::series_sessions(series_id series) {
   })
 }
 
+// --- group sessions
+// ------------------------------------------------------------------------------
+
+namespace {
+
+// insert_seat and update_seat: the seat's group session exists and its client holds no other
+// active seat there (`self`: the seat being replaced, 0 for a new one). A template: the
+// connection type is private to sqlite_store.
+template <class Connection>
+void check_seat(Connection& c, const seat& s, std::int64_t self) {
+  validate(s);
+  {
+    auto st = c.use(group_exists_sql);
+    st->bind(1, as_sql(s.session.value));
+    if (!st->executeStep()) {
+      throw error(errc::not_found,
+                  fmt::format("session: {} is not a group session", to_string(s.session)));
+    }
+  }
+  if (!is_active(s)) return;
+  auto st = c.use(active_seat_sql);
+  st->bind(1, as_sql(s.session.value));
+  st->bind(2, as_sql(s.client.value));
+  st->bind(3, self);
+  if (st->executeStep()) {
+    throw error(errc::conflict, fmt::format("client: client {} already holds seat {} in session {}",
+                                            to_string(s.client), st->getColumn(0).getInt64(),
+                                            to_string(s.session)));
+  }
+}
+
+}  // namespace
+
+std::int64_t sqlite_store::insert_seat(const seat& s) {
+  connection& c = current(access::write, "insert_seat");
+  SLOTBOOK_GUARD("insert_seat", {
+    check_seat(c, s, 0);
+    auto st = c.use(insert_seat_sql);
+    bind_seat(*st, s);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+  })
+}
+
+void sqlite_store::update_seat(const seat& s) {
+  connection& c = current(access::write, "update_seat");
+  SLOTBOOK_GUARD("update_seat", {
+    {
+      auto st = c.use(find_seat_sql);
+      st->bind(1, static_cast<std::int64_t>(s.id));
+      if (!st->executeStep()) {
+        throw error(errc::not_found, fmt::format("seat {} does not exist", s.id));
+      }
+      const session_id session{read_id(st->getColumn(0))};
+      const client_id client{read_id(st->getColumn(1))};
+      if (session != s.session || client != s.client) {
+        throw error(errc::invalid_argument,
+                    fmt::format("seat: seat {} belongs to client {} in session {}; they cannot "
+                                "change",
+                                s.id, to_string(client), to_string(session)));
+      }
+    }
+    check_seat(c, s, s.id);
+    auto st = c.use(update_seat_sql);
+    bind_seat(*st, s);
+    st->exec();
+  })
+}
+
+std::vector<seat> sqlite_store::session_seats(session_id session) {
+  connection& c = current(access::read, "session_seats");
+  std::vector<seat> out;
+  SLOTBOOK_GUARD("session_seats", {
+    auto st = c.use(session_seats_sql);
+    st->bind(1, as_sql(session.value));
+    while (st->executeStep()) out.push_back(read_seat(*st));
+    return out;
+  })
+}
+
+std::vector<session> sqlite_store::active_client_group_sessions(client_id client, interval range) {
+  connection& c = current(access::read, "active_client_group_sessions");
+  std::vector<session> out;
+  if (!range.ok()) return out;
+  SLOTBOOK_GUARD("active_client_group_sessions", {
+    auto st = c.use(client_group_sessions_sql);
+    st->bind(1, as_sql(client.value));
+    st->bind(2, as_sql(range.end));
+    st->bind(3, as_sql(range.begin));
+    while (st->executeStep()) out.push_back(read_session(*st));
+    return out;
+  })
+}
+
 // --- intake forms
 // ---------------------------------------------------------------------------------
 
@@ -1564,7 +1735,8 @@ std::vector<session_id> sqlite_store::purge_sessions(instant deleted_before, std
       while (st->executeStep()) out.push_back(session_id{read_id(st->getColumn(0))});
     }
     for (const session_id id : out) {
-      for (const char* sql : {purge_session_reminders_sql, purge_session_sql}) {
+      for (const char* sql :
+           {purge_session_reminders_sql, purge_session_seats_sql, purge_session_sql}) {
         auto st = c.use(sql);
         st->bind(1, as_sql(id.value));
         st->exec();

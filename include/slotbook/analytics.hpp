@@ -17,8 +17,13 @@
 ///   paid or refunded, except sessions moved away (their payment moved with them); every counted
 ///   session must be in the revenue currency, or it is `errc::invalid_argument`;
 /// - the average actual duration is over sessions that have one (completed ones), rounded down to
-///   a whole second, 0 when there are none.
+///   a whole second, 0 when there are none;
+/// - a group session (`session_type::group`) counts once, as the provider's time it is, and its
+///   seats (seat.hpp) are counted apart: `group_sessions` of the counted sessions are groups,
+///   `seats` of their seats are held and `cancelled_seats` were given up; seat money (paid minus
+///   refunded) is revenue like a session's. Seats of sessions not counted are skipped.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -28,6 +33,7 @@
 #include "slotbook/error.hpp"
 #include "slotbook/ids.hpp"
 #include "slotbook/money.hpp"
+#include "slotbook/seat.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/time.hpp"
 
@@ -77,21 +83,26 @@ struct session_analytics {
   std::int64_t timed_sessions{0};                   ///< sessions with an actual duration
   std::chrono::seconds total_actual_duration{0};    ///< their sum
   std::chrono::seconds average_actual_duration{0};  ///< their mean, rounded down; 0 if none
+  std::int64_t group_sessions{0};   ///< counted sessions of type group (also in the counts above)
+  std::int64_t seats{0};            ///< held seats of those group sessions
+  std::int64_t cancelled_seats{0};  ///< cancelled seats of those group sessions
 
   friend bool operator==(const session_analytics&, const session_analytics&) = default;
 };
 
 /// The metrics for `provider`'s sessions in `range` among `sessions` (others are skipped), with
-/// revenue in `revenue_currency`. `range` must be non-empty and every counted session must be
-/// valid and in `revenue_currency`, or it is `errc::invalid_argument`; so is a sum that does not
-/// fit 64 bits.
+/// revenue in `revenue_currency`; `seats` are the seats of its group sessions (seats of sessions
+/// not counted are skipped; each must be valid and in `revenue_currency`). `range` must be
+/// non-empty and every counted session must be valid and in `revenue_currency`, or it is
+/// `errc::invalid_argument`; so is a sum that does not fit 64 bits.
 ///
 ///     const auto a = slotbook::analyze_sessions(sessions, provider, {jan_1, feb_1});
 ///     a.completion_rate.basis_points();  // e.g. 8750 for 87.50 %
 ///     slotbook::to_string(a.revenue);    // e.g. "KES 42000.00"
 inline session_analytics analyze_sessions(std::span<const session> sessions, provider_id provider,
                                           interval range,
-                                          currency revenue_currency = currency::kes()) {
+                                          currency revenue_currency = currency::kes(),
+                                          std::span<const seat> seats = {}) {
   if (!range.ok()) {
     throw error(errc::invalid_argument,
                 fmt::format("range: {} is empty or inverted", to_string(range)));
@@ -137,6 +148,7 @@ inline session_analytics analyze_sessions(std::span<const session> sessions, pro
         (s.payment == payment_status::paid || s.payment == payment_status::refunded)) {
       a.revenue += s.amount - refunded_amount(s);
     }
+    if (is_group(s)) ++a.group_sessions;
     if (s.actual_duration) {
       ++a.timed_sessions;
       std::int64_t sum = 0;
@@ -146,6 +158,23 @@ inline session_analytics analyze_sessions(std::span<const session> sessions, pro
                     "actual_duration: the total does not fit in 64-bit seconds");
       }
       a.total_actual_duration = std::chrono::seconds{sum};
+    }
+  }
+  for (const seat& t : seats) {
+    const auto counted = std::find_if(sessions.begin(), sessions.end(), [&](const session& s) {
+      return s.id == t.session && is_group(s) && s.provider == provider &&
+             range.contains(s.scheduled_at);
+    });
+    if (counted == sessions.end()) continue;
+    validate(t);
+    if (t.amount.currency_code() != revenue_currency) {
+      throw error(errc::invalid_argument,
+                  fmt::format("amount: seat {} is charged in {}, not the revenue currency {}", t.id,
+                              t.amount.currency_code().code(), revenue_currency.code()));
+    }
+    ++(is_active(t) ? a.seats : a.cancelled_seats);
+    if (t.payment == payment_status::paid || t.payment == payment_status::refunded) {
+      a.revenue += t.amount - money{t.refunded_minor, t.amount.currency_code()};
     }
   }
   a.total = a.open + a.completed + a.cancelled + a.no_show;

@@ -465,6 +465,45 @@ struct series_cancellation {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Group sessions
+// ---------------------------------------------------------------------------------------------
+
+/// A request to open a group session: the provider's time, held once, with `capacity` seats.
+///
+///     slotbook::group_request g;
+///     g.provider = slotbook::provider_id{42};
+///     g.scheduled_at = slotbook::parse_instant("2026-03-02T15:00:00Z");
+///     g.capacity = 8;
+///     auto opened = service.open_group(slotbook::actor::provider(g.provider), g);
+struct group_request {
+  provider_id provider{};
+  instant scheduled_at{};
+  /// Must equal the provider's session length, as for `book`.
+  std::chrono::minutes duration{60};
+  /// Seats: 1 to `max_group_capacity`.
+  std::int32_t capacity{0};
+  std::string notes{};
+};
+
+/// What `book_seat` returns.
+struct seat_confirmation {
+  seat booked{};                    ///< as stored
+  std::string booking_reference{};  ///< the group session's reference
+  interval time{};                  ///< the group session's time
+  std::int32_t seats_taken{0};      ///< held seats, this one included
+  std::int32_t capacity{0};
+
+  friend bool operator==(const seat_confirmation&, const seat_confirmation&) = default;
+};
+
+/// What `cancel_seat` did.
+struct seat_cancellation {
+  seat cancelled{};                  ///< as stored afterwards
+  cancellation_decision decision{};  ///< the policy's decision for the seat
+  refund_outcome refund{};
+};
+
+// ---------------------------------------------------------------------------------------------
 // Intake forms and privacy operations
 // ---------------------------------------------------------------------------------------------
 
@@ -772,6 +811,45 @@ class booking_service {
   ///     for (const auto& o : c.occurrences) report(o.occurrence.id, o.outcome, o.refund);
   series_cancellation cancel_series(const actor& who, session_id occurrence, series_scope scope,
                                     std::string_view reason = {});
+
+  // --- group sessions -------------------------------------------------------------------------
+  /// Opens a group session (docs/design.md, "Group sessions"): one session of type `group`, with
+  /// no client and `capacity` seats, which holds the provider's time as `book` would (the same
+  /// availability, slot-rule and overlap checks, in one write transaction). Seats cost the
+  /// provider's price each. The provider themselves, admin or system; `invalid_argument` for a
+  /// capacity outside 1 to `max_group_capacity`. Audit `open_group`; a `booked` event.
+  ///
+  ///     auto g = service.open_group(slotbook::actor::provider(p), request);
+  booking_confirmation open_group(const actor& who, const group_request& request);
+
+  /// Books `client` a seat in the group session `group`: in one write transaction, the group
+  /// must be scheduled or confirmed and not yet started, the client must hold no seat in it, must
+  /// not be blocked for no-shows, and must have no session or seat that occupies time then
+  /// (`conflict`, `client_busy`), and a seat must be free (`conflict`, `group_full`). The seat is
+  /// held at once; its payment is recorded with `confirm_seat_payment`. The client themselves,
+  /// admin or system. Audit `book_seat`; a `booked` event naming the client.
+  ///
+  ///     auto s = service.book_seat(slotbook::actor::client(c), g.session, c);
+  seat_confirmation book_seat(const actor& who, session_id group, client_id client);
+
+  /// Gives up `client`'s seat in `group` under the cancellation policy, judged as a session of
+  /// the client's at the group's time (`seat_view`): its own notice, its own refund of what was
+  /// paid for the seat, paid through the gateway after commit. The seat is free again. The
+  /// client, the group's provider, admin or system. Audit `cancel_seat`; a `cancelled` event.
+  ///
+  ///     auto c = service.cancel_seat(slotbook::actor::client(c7), group, c7, "travelling");
+  seat_cancellation cancel_seat(const actor& who, session_id group, client_id client,
+                                std::string_view reason = {});
+
+  /// Records the payment of `client`'s seat in `group` (a payment webhook): admin or system. A
+  /// repeated notification with the same transaction id changes nothing; a cancelled seat is
+  /// `conflict`. Audit `confirm_seat_payment`.
+  seat confirm_seat_payment(const actor& who, session_id group, client_id client,
+                            std::string_view method, std::string_view transaction_id);
+
+  /// Every seat of `group`, held or cancelled, by id: the group's provider, admin, system, or a
+  /// client who holds a seat in it (who sees only their own seats).
+  std::vector<seat> group_seats(const actor& who, session_id group);
 
   /// Cancels unpaid holds whose time ran out (as the system), at most `limit` per call, oldest
   /// first, in one transaction; returns how many.

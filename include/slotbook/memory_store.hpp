@@ -105,6 +105,11 @@ class memory_store final : public store {
   series_id next_series_id() override;
   std::vector<session> series_sessions(series_id series) override;
 
+  std::int64_t insert_seat(const seat& s) override;
+  void update_seat(const seat& s) override;
+  std::vector<seat> session_seats(session_id session) override;
+  std::vector<session> active_client_group_sessions(client_id client, interval range) override;
+
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;
   std::optional<stored_intake> find_intake(intake_id id) override;

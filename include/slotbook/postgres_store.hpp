@@ -71,7 +71,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (the `schema_version` table).
-inline constexpr int postgres_schema_version = 3;
+inline constexpr int postgres_schema_version = 4;
 
 /// The schema's migration steps as SQL: step `i` (0-based) upgrades version `i` to `i + 1`. They
 /// run with `search_path` set to the store's schema. The store runs them itself; they are public
@@ -182,6 +182,10 @@ class postgres_store final : public store {
 
   series_id next_series_id() override;
   std::vector<session> series_sessions(series_id series) override;
+  std::int64_t insert_seat(const seat& s) override;
+  void update_seat(const seat& s) override;
+  std::vector<seat> session_seats(session_id session) override;
+  std::vector<session> active_client_group_sessions(client_id client, interval range) override;
 
   intake_id next_intake_id() override;
   /// Also `errc::invalid_argument` for a `deletion_reason` that is not UTF-8.

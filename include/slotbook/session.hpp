@@ -44,6 +44,9 @@ enum class session_type {
   initial,    ///< a first consultation
   follow_up,  ///< a later session with the same provider
   emergency,  ///< an urgent session, possibly with its own cancellation rules
+  /// A group session: the provider's time, held once, with up to `session::capacity` clients in
+  /// seats (seat.hpp). It has no client of its own (docs/design.md, "Group sessions").
+  group,
 };
 
 /// Where the session's payment stands.
@@ -75,7 +78,7 @@ constexpr std::string_view to_string(session_status s) noexcept {
   return "unknown";
 }
 
-/// `"initial"`, `"follow_up"`, `"emergency"`.
+/// `"initial"`, `"follow_up"`, `"emergency"`, `"group"`.
 constexpr std::string_view to_string(session_type t) noexcept {
   switch (t) {
     case session_type::initial:
@@ -84,6 +87,8 @@ constexpr std::string_view to_string(session_type t) noexcept {
       return "follow_up";
     case session_type::emergency:
       return "emergency";
+    case session_type::group:
+      return "group";
   }
   return "unknown";
 }
@@ -137,7 +142,7 @@ inline session_status parse_session_status(std::string_view text,
 inline session_type parse_session_type(std::string_view text,
                                        std::string_view field = "session_type") {
   constexpr session_type all[] = {session_type::initial, session_type::follow_up,
-                                  session_type::emergency};
+                                  session_type::emergency, session_type::group};
   return detail::parse_session_enum(text, field, "session type", all);
 }
 
@@ -206,9 +211,17 @@ struct session {
   /// The recurring series this session is an occurrence of (`booking_service::book_series`);
   /// zero for a single booking. A rescheduled occurrence stays in its series.
   series_id series{};
+  /// For a `group` session, how many seats it has (1 to `max_group_capacity`); 0 for any other.
+  std::int32_t capacity{0};
 
   friend bool operator==(const session&, const session&) = default;
 };
+
+/// The most seats one group session may have.
+inline constexpr std::int32_t max_group_capacity = 1000;
+
+/// True for a group session (`session_type::group`), whose clients hold seats.
+constexpr bool is_group(const session& s) noexcept { return s.type == session_type::group; }
 
 /// The booked time `[scheduled_at, scheduled_at + duration)`.
 inline interval session_interval(const session& s) {
@@ -273,7 +286,9 @@ inline void check_rule_minutes(std::chrono::minutes d, std::chrono::minutes low,
 
 /// Checks the invariants every stored session keeps, throwing `errc::invalid_argument` naming the
 /// field at the first one broken:
-/// - `client` and `provider` are set; `duration` is 1 minute to 24 hours; every instant lies in
+/// - `provider` is set; `client` is set, except on a group session, which has none (its clients
+///   hold seats); a group session has a `capacity` of 1 to `max_group_capacity`, any other 0;
+///   `duration` is 1 minute to 24 hours; every instant lies in
 ///   the years 1 to 9999; `reschedule_count` is not negative;
 /// - `amount` is not negative; `refunded_minor` is 0 to `amount`, and not 0 exactly when
 ///   `payment` is `refunded`;
@@ -286,7 +301,20 @@ inline void check_rule_minutes(std::chrono::minutes d, std::chrono::minutes low,
 /// never a silently wrong decision.
 inline void validate(const session& s) {
   using detail::bad_session;
-  if (!s.client.ok()) bad_session(s, "client", "has no client id");
+  if (s.type == session_type::group) {
+    if (s.client.ok()) bad_session(s, "client", "is a group session but has a client");
+    if (s.capacity < 1 || s.capacity > max_group_capacity) {
+      bad_session(s, "capacity",
+                  fmt::format("is a group session with capacity {}, not 1 to {}", s.capacity,
+                              max_group_capacity));
+    }
+  } else {
+    if (!s.client.ok()) bad_session(s, "client", "has no client id");
+    if (s.capacity != 0) {
+      bad_session(s, "capacity",
+                  fmt::format("is not a group session but has capacity {}", s.capacity));
+    }
+  }
   if (!s.provider.ok()) bad_session(s, "provider", "has no provider id");
   if (s.duration <= std::chrono::minutes::zero() || s.duration > std::chrono::hours{24}) {
     bad_session(s, "duration",

@@ -52,7 +52,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (`PRAGMA user_version`).
-inline constexpr int sqlite_schema_version = 4;
+inline constexpr int sqlite_schema_version = 5;
 
 /// The `PRAGMA application_id` of a slotbook database: "SLBT" in ASCII.
 inline constexpr std::int32_t sqlite_application_id = 0x534c4254;
@@ -153,6 +153,10 @@ class sqlite_store final : public store {
 
   series_id next_series_id() override;
   std::vector<session> series_sessions(series_id series) override;
+  std::int64_t insert_seat(const seat& s) override;
+  void update_seat(const seat& s) override;
+  std::vector<seat> session_seats(session_id session) override;
+  std::vector<session> active_client_group_sessions(client_id client, interval range) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

@@ -24,6 +24,7 @@
 #include "slotbook/intake.hpp"
 #include "slotbook/money.hpp"
 #include "slotbook/reminders.hpp"
+#include "slotbook/seat.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
 #include "slotbook/time.hpp"
@@ -206,6 +207,40 @@ class store {
     unsupported("series_sessions");
   }
 
+  // --- group sessions -------------------------------------------------------------------------
+  // Seats of group sessions (seat.hpp; docs/design.md, "Group sessions"). Defaults throw
+  // `errc::storage` like the series methods; every shipped backend overrides them.
+
+  /// Stores a new seat and returns its id (1, 2, 3, ...; the store assigns it, ignoring `s.id`).
+  /// `errc::invalid_argument` for a seat failing `validate(const seat&)`, `not_found` when
+  /// `s.session` is not a stored group session, `conflict` when `s` is active and its client
+  /// already holds an active seat in that session.
+  ///
+  ///     const std::int64_t id = store.insert_seat(s);  // inside a write transaction
+  virtual std::int64_t insert_seat(const seat& s) {
+    (void)s;
+    unsupported("insert_seat");
+  }
+  /// Replaces the stored seat with the same id (its session and client must stay the same);
+  /// `not_found` when there is none, `invalid_argument` and `conflict` as `insert_seat`.
+  virtual void update_seat(const seat& s) {
+    (void)s;
+    unsupported("update_seat");
+  }
+  /// Every seat of `session`, active or not, by id. Empty for a session with none.
+  ///
+  ///     for (const slotbook::seat& s : store.session_seats(group.id)) show(s.client);
+  virtual std::vector<seat> session_seats(session_id session) {
+    (void)session;
+    unsupported("session_seats");
+  }
+  /// Non-terminal group sessions (as `active_client_sessions`) overlapping `range` in which
+  /// `client` holds an active seat, by start time, then id: the client's own conflicts.
+  virtual std::vector<session> active_client_group_sessions(client_id client, interval range) {
+    (void)client, (void)range;
+    unsupported("active_client_group_sessions");
+  }
+
   // --- providers ------------------------------------------------------------------------------
   /// Creates or replaces a provider's profile.
   virtual void put_provider(const provider_profile& p) = 0;
@@ -293,7 +328,8 @@ class store {
     unsupported("find_session_deletion");
   }
   /// Removes, for good, up to `limit` sessions marked deleted before `deleted_before` (oldest
-  /// mark first), with their marks and every reminder they had; returns their ids in that order.
+  /// mark first), with their marks, every reminder they had and, for a group session, its seats;
+  /// returns their ids in that order.
   virtual std::vector<session_id> purge_sessions(instant deleted_before, std::size_t limit) {
     (void)deleted_before, (void)limit;
     unsupported("purge_sessions");

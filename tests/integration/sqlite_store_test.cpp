@@ -332,7 +332,7 @@ TEST_CASE("a version-1 file is upgraded on open and keeps its data") {
   CHECK(store.integrity_check() == "ok");
 }
 
-TEST_CASE("a version-3 file is upgraded to version 4: its sessions belong to no series") {
+TEST_CASE("a version-3 file is upgraded: its sessions belong to no series") {
   temp_dir dir;
   const std::string path = dir.file("v3.db");
   const instant t = at("2026-03-02T10:00:00Z");
@@ -359,8 +359,7 @@ TEST_CASE("a version-3 file is upgraded to version 4: its sessions belong to no 
     raw.exec("COMMIT");
   }
   sqlite_store store{path};
-  CHECK(store.settings().schema_version == 4);
-  CHECK(slotbook::sqlite_schema_version == 4);
+  CHECK(store.settings().schema_version == slotbook::sqlite_schema_version);
   session expected = make_session(42, 7, t, 60min);
   expected.id = session_id{5};
   expected.booking_reference = "BK-2026-000005";
@@ -381,6 +380,96 @@ TEST_CASE("a version-3 file is upgraded to version 4: its sessions belong to no 
     tx.commit();
   }
   CHECK(store.integrity_check() == "ok");
+}
+
+TEST_CASE(
+    "a version-4 file is upgraded to version 5: sessions, deletion marks and series survive "
+    "the rebuild of sessions") {
+  temp_dir dir;
+  const std::string path = dir.file("v4.db");
+  const instant t = at("2026-03-02T10:00:00Z");
+  {
+    // What a slotbook with schema version 4 left behind: two sessions (one in a series, one
+    // marked deleted) and a reminder.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("PRAGMA foreign_keys = ON");
+    raw.exec("BEGIN");
+    for (std::size_t step = 0; step < 4; ++step) {
+      raw.exec(std::string(slotbook::sqlite_schema_steps()[step]));
+    }
+    raw.exec("PRAGMA user_version = 4");
+    SQLite::Statement insert(raw,
+                             "INSERT INTO sessions (id, client_id, provider_id, scheduled_at,"
+                             " duration_minutes, status, session_type, booking_reference,"
+                             " amount_minor, currency, payment_status, created_at, updated_at,"
+                             " series_id) VALUES (?, 7, 42, ?, 60, 'scheduled', 'follow_up', ?,"
+                             " 150000, 'KES', 'pending', ?, ?, ?)");
+    for (const int id : {5, 6}) {
+      insert.reset();
+      insert.bind(1, id);
+      insert.bind(2, unix_seconds(t + std::chrono::hours{id - 5}));
+      insert.bind(3, "BK-2026-00000" + std::to_string(id));
+      insert.bind(4, unix_seconds(t - 24h));
+      insert.bind(5, unix_seconds(t - 24h));
+      if (id == 5) {
+        insert.bind(6, 3);
+      } else {
+        insert.bind(6);
+      }
+      insert.exec();
+    }
+    raw.exec(
+        "INSERT INTO session_deletions (session_id, deleted_at, reason)"
+        " VALUES (6, 1767225600, 'client request')");
+    raw.exec("COMMIT");
+  }
+  sqlite_store store{path};
+  CHECK(store.settings().schema_version == 5);
+  CHECK(slotbook::sqlite_schema_version == 5);
+  {
+    transaction tx(store, access::write);
+    const auto five = store.find_session(session_id{5});
+    REQUIRE(five.has_value());
+    CHECK(five->series == slotbook::series_id{3});
+    CHECK(five->type == slotbook::session_type::follow_up);
+    CHECK(five->capacity == 0);
+    CHECK(five->booking_reference == "BK-2026-000005");
+    const auto mark = store.find_session_deletion(session_id{6});
+    REQUIRE(mark.has_value());
+    CHECK(mark->reason == "client request");
+    // The new type, column and table work, and the indexes are back.
+    session g = make_session(42, 7, t + 5h, 60min);
+    g.client = slotbook::client_id{};
+    g.type = slotbook::session_type::group;
+    g.capacity = 2;
+    const session_id gid = store.insert_session(g);
+    slotbook::seat s;
+    s.session = gid;
+    s.client = slotbook::client_id{8};
+    s.amount = slotbook::money::kes(100);
+    s.created_at = s.updated_at = t;
+    CHECK(store.insert_seat(s) > 0);
+    CHECK(store.session_seats(gid).size() == 1);
+    CHECK(store.series_sessions(slotbook::series_id{3}).size() == 1);
+    tx.commit();
+  }
+  CHECK(store.integrity_check() == "ok");
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  for (const char* index :
+       {"sessions_reference", "sessions_provider_start", "sessions_client_start",
+        "sessions_active_provider_start", "sessions_active_client_start", "sessions_holds",
+        "sessions_duration", "sessions_series_start", "session_deletions_at",
+        "session_seats_active"}) {
+    INFO(index);
+    SQLite::Statement q(raw,
+                        "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
+    q.bind(1, index);
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getInt() == 1);
+  }
+  CHECK_FALSE(raw.tableExists("sessions_v5"));
+  CHECK_FALSE(raw.tableExists("session_deletions_v4"));
 }
 
 TEST_CASE("an upgrade that fails leaves the file at its old version, untouched") {

@@ -902,6 +902,246 @@ STORE_TEST("next_series_id needs a write transaction") {
   expect_error([&] { s.next_series_id(); }, errc::storage, "next_series_id");
 }
 
+// --- group sessions -----------------------------------------------------------------------------
+
+namespace {
+
+// A scheduled group session of `provider` with `capacity` seats: no client of its own.
+session make_group(std::uint64_t provider, instant start, std::int32_t capacity = 3) {
+  session g = make_session(provider, 1, start, 60min);
+  g.client = client_id{};
+  g.type = slotbook::session_type::group;
+  g.capacity = capacity;
+  return g;
+}
+
+// A held seat of `client` in `group`, booked a day before the group starts.
+slotbook::seat make_seat(session_id group, std::uint64_t client, instant group_start) {
+  slotbook::seat t;
+  t.session = group;
+  t.client = client_id{client};
+  t.amount = slotbook::money::kes(50000);
+  t.created_at = t.updated_at = group_start - 24h;
+  return t;
+}
+
+std::vector<std::int64_t> seat_ids(const std::vector<slotbook::seat>& seats) {
+  std::vector<std::int64_t> out;
+  for (const slotbook::seat& t : seats) out.push_back(t.id);
+  return out;
+}
+
+}  // namespace
+
+STORE_TEST("a group session reads back with its type, its capacity and no client") {
+  TestType backend;
+  store& s = backend.store;
+  const session g = make_group(4, at("2026-03-02T15:00:00Z"), 12);
+  const session_id id = in_write(s, [&] { return s.insert_session(g); });
+  session expected = g;
+  expected.id = id;
+  CHECK(in_read(s, [&] { return s.find_session(id); }) == expected);
+  // It holds its provider's time like any session.
+  CHECK(ids_of(in_read(s, [&] {
+          return s.active_provider_sessions(
+              provider_id{4}, {at("2026-03-02T15:30:00Z"), at("2026-03-02T15:31:00Z")});
+        })) == std::vector<session_id>{id});
+}
+
+STORE_TEST("a seat reads back field for field, and session_seats lists a group's seats by id") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  const session_id other = in_write(s, [&] { return s.insert_session(make_group(4, t + 2h)); });
+  slotbook::seat full = make_seat(g, 8, t);
+  full.status = session_status::cancelled;
+  full.amount = slotbook::money{2500, slotbook::currency::parse("USD")};
+  full.payment = slotbook::payment_status::refunded;
+  full.payment_method = "card";
+  full.transaction_id = "tx-seat-1";
+  full.refunded_minor = 1250;
+  full.cancelled_at = t - 2h;
+  full.cancellation_reason = "travelling";
+  full.cancelled_by = slotbook::role::client;
+  const std::int64_t a = in_write(s, [&] { return s.insert_seat(make_seat(g, 7, t)); });
+  const std::int64_t b = in_write(s, [&] { return s.insert_seat(full); });
+  const std::int64_t c = in_write(s, [&] { return s.insert_seat(make_seat(other, 7, t + 2h)); });
+  CHECK(a > 0);
+  CHECK(b > a);
+  CHECK(c > b);
+  const std::vector<slotbook::seat> seats = in_read(s, [&] { return s.session_seats(g); });
+  REQUIRE(seat_ids(seats) == std::vector<std::int64_t>{a, b});
+  slotbook::seat expected = full;
+  expected.id = b;
+  CHECK(seats[1] == expected);
+  CHECK(seats[0].client == client_id{7});
+  CHECK(seat_ids(in_read(s, [&] { return s.session_seats(other); })) ==
+        std::vector<std::int64_t>{c});
+  CHECK(in_read(s, [&] { return s.session_seats(session_id{999}); }).empty());
+}
+
+STORE_TEST(
+    "insert_seat refuses a second held seat of one client in one group, not a new one "
+    "after a cancelled one") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  const std::int64_t first = in_write(s, [&] { return s.insert_seat(make_seat(g, 7, t)); });
+  in_write(s, [&] {
+    expect_error([&] { s.insert_seat(make_seat(g, 7, t)); }, errc::conflict, "client 7");
+  });
+  slotbook::seat gone = in_read(s, [&] { return s.session_seats(g); }).at(0);
+  gone.status = session_status::cancelled;
+  gone.cancelled_at = t - 1h;
+  in_write(s, [&] { s.update_seat(gone); });
+  const std::int64_t again = in_write(s, [&] { return s.insert_seat(make_seat(g, 7, t)); });
+  CHECK(again != first);
+  CHECK(in_read(s, [&] { return s.session_seats(g); }).size() == 2);
+}
+
+STORE_TEST("insert_seat refuses a seat of a session that is not a stored group session") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id single =
+      in_write(s, [&] { return s.insert_session(make_session(4, 7, t, 60min)); });
+  in_write(s, [&] {
+    expect_error([&] { s.insert_seat(make_seat(single, 8, t)); }, errc::not_found,
+                 "not a group session");
+    expect_error([&] { s.insert_seat(make_seat(session_id{999}, 8, t)); }, errc::not_found,
+                 "not a group session");
+  });
+}
+
+STORE_TEST("insert_seat and update_seat refuse an invalid seat") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  slotbook::seat bad = make_seat(g, 7, t);
+  bad.refunded_minor = 1;  // refunded without payment status refunded
+  in_write(s,
+           [&] { expect_error([&] { s.insert_seat(bad); }, errc::invalid_argument, "payment"); });
+  slotbook::seat held = make_seat(g, 7, t);
+  held.id = in_write(s, [&] { return s.insert_seat(held); });
+  held.status = session_status::completed;
+  in_write(s,
+           [&] { expect_error([&] { s.update_seat(held); }, errc::invalid_argument, "status"); });
+}
+
+STORE_TEST("update_seat replaces a seat, refuses an unknown one and one moved to another client") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  slotbook::seat x = make_seat(g, 7, t);
+  x.id = in_write(s, [&] { return s.insert_seat(x); });
+  x.payment = slotbook::payment_status::paid;
+  x.transaction_id = "tx-9";
+  x.updated_at = t - 1h;
+  in_write(s, [&] { s.update_seat(x); });
+  CHECK(in_read(s, [&] { return s.session_seats(g); }) == std::vector{x});
+  slotbook::seat unknown = x;
+  unknown.id = x.id + 100;
+  in_write(s, [&] { expect_error([&] { s.update_seat(unknown); }, errc::not_found, "seat"); });
+  slotbook::seat moved = x;
+  moved.client = client_id{8};
+  in_write(s, [&] {
+    expect_error([&] { s.update_seat(moved); }, errc::invalid_argument, "cannot change");
+  });
+  CHECK(in_read(s, [&] { return s.session_seats(g); }) == std::vector{x});
+}
+
+STORE_TEST("a rolled-back seat is gone and its change undone") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  slotbook::seat x = make_seat(g, 7, t);
+  x.id = in_write(s, [&] { return s.insert_seat(x); });
+  {
+    transaction tx(s, access::write);
+    s.insert_seat(make_seat(g, 8, t));
+    slotbook::seat changed = x;
+    changed.status = session_status::cancelled;
+    changed.cancelled_at = t - 1h;
+    s.update_seat(changed);
+  }
+  CHECK(in_read(s, [&] { return s.session_seats(g); }) == std::vector{x});
+}
+
+STORE_TEST("active_client_group_sessions lists the live groups a client holds a seat in") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id early = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  const session_id late = in_write(s, [&] { return s.insert_session(make_group(5, t + 3h)); });
+  const session_id left = in_write(s, [&] { return s.insert_session(make_group(4, t + 6h)); });
+  session over = make_group(4, t + 9h);
+  over.status = session_status::cancelled;
+  over.cancelled_at = t;
+  over.cancelled_by = slotbook::role::provider;
+  over.cancelled_from = session_status::scheduled;
+  const session_id ended = in_write(s, [&] { return s.insert_session(over); });
+  in_write(s, [&] {
+    // Inserted latest first: the answer is by start.
+    s.insert_seat(make_seat(late, 7, t + 3h));
+    s.insert_seat(make_seat(early, 7, t));
+    slotbook::seat gone = make_seat(left, 7, t + 6h);
+    gone.status = session_status::cancelled;
+    gone.cancelled_at = t - 1h;
+    s.insert_seat(gone);                         // a seat given up does not count
+    s.insert_seat(make_seat(ended, 7, t + 9h));  // nor one in a cancelled group
+    s.insert_seat(make_seat(early, 8, t));       // nor another client's
+  });
+  const interval day{t - 1h, t + 24h};
+  CHECK(ids_of(in_read(s, [&] { return s.active_client_group_sessions(client_id{7}, day); })) ==
+        std::vector<session_id>{early, late});
+  // Overlap with the range, half-open: a group ending at the range's start is out.
+  CHECK(ids_of(in_read(s, [&] {
+          return s.active_client_group_sessions(client_id{7}, {t + 1h, t + 3h});
+        })).empty());
+  CHECK(ids_of(in_read(s, [&] {
+          return s.active_client_group_sessions(client_id{7}, {t + 59min, t + 3h + 1min});
+        })) == std::vector<session_id>{early, late});
+  CHECK(in_read(s, [&] { return s.active_client_group_sessions(client_id{9}, day); }).empty());
+  // Group sessions are never a client's own sessions.
+  CHECK(in_read(s, [&] { return s.active_client_sessions(client_id{7}, day); }).empty());
+}
+
+STORE_TEST("purge_sessions removes a purged group session's seats") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  session g = make_group(4, t);
+  g.status = session_status::cancelled;
+  g.cancelled_at = t - 48h;
+  g.cancelled_by = slotbook::role::provider;
+  g.cancelled_from = session_status::scheduled;
+  const session_id id = in_write(s, [&] { return s.insert_session(g); });
+  in_write(s, [&] {
+    slotbook::seat gone = make_seat(id, 7, t);
+    gone.status = session_status::cancelled;
+    gone.cancelled_at = t - 48h;
+    s.insert_seat(gone);
+    s.mark_session_deleted({id, t, "client request"});
+  });
+  in_write(s, [&] { CHECK(s.purge_sessions(t + 1h, 10) == std::vector{id}); });
+  CHECK(in_read(s, [&] { return s.session_seats(id); }).empty());
+}
+
+STORE_TEST("the seat methods need a transaction of the right kind") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t)); });
+  transaction tx(s, access::read);
+  expect_error([&] { s.insert_seat(make_seat(g, 7, t)); }, errc::storage, "insert_seat");
+  expect_error([&] { s.update_seat(make_seat(g, 7, t)); }, errc::storage, "update_seat");
+}
+
 // --- intake forms
 // --------------------------------------------------------------------------------- The store keeps
 // sealed forms as it is given them; it never sees a key. The forms here are sealed for real

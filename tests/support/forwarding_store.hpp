@@ -38,6 +38,12 @@ class forwarding_store : public store {
   std::vector<session> series_sessions(series_id series) override {
     return inner_.series_sessions(series);
   }
+  std::int64_t insert_seat(const seat& s) override { return inner_.insert_seat(s); }
+  void update_seat(const seat& s) override { inner_.update_seat(s); }
+  std::vector<seat> session_seats(session_id s) override { return inner_.session_seats(s); }
+  std::vector<session> active_client_group_sessions(client_id c, interval r) override {
+    return inner_.active_client_group_sessions(c, r);
+  }
   session_id insert_session(const session& s) override { return inner_.insert_session(s); }
   void update_session(const session& s) override { inner_.update_session(s); }
   std::uint64_t next_reference_sequence(int year) override {
