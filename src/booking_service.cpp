@@ -159,6 +159,13 @@ void validate(const service_options& o) {
                 fmt::format("service_options.transient_attempts: {} is outside 1 to 100",
                             o.transient_attempts));
   }
+  if (o.waitlist_offer_hold < std::chrono::minutes{1} ||
+      o.waitlist_offer_hold > std::chrono::days{7}) {
+    throw error(
+        errc::invalid_argument,
+        fmt::format("service_options.waitlist_offer_hold: {} min is outside 1 min to 7 days",
+                    o.waitlist_offer_hold.count()));
+  }
   // Bounded so that `now - deleted_retention` cannot overflow.
   constexpr std::chrono::seconds longest_retention{std::chrono::hours{24 * 36600}};
   if (o.deleted_retention < std::chrono::seconds::zero() ||
@@ -363,17 +370,30 @@ std::vector<interval> busy_times(const std::vector<session>& sessions, instant n
   return out;
 }
 
+// What makes `provider` busy in `range` at `now`: the sessions that occupy time (leaving out
+// `skip`) and the slots held for live waitlist offers (leaving out entry `skip_offer`).
+std::vector<interval> provider_busy(store& db, provider_id provider, const interval& range,
+                                    instant now, const hold_rules& hold, session_id skip = {},
+                                    std::int64_t skip_offer = 0) {
+  std::vector<interval> busy =
+      busy_times(db.active_provider_sessions(provider, range), now, hold, skip);
+  for (const waitlist_entry& e : db.open_waitlist_entries(provider, range)) {
+    if (e.id != skip_offer && offer_live(e, now)) busy.push_back(*e.offer);
+  }
+  return busy;
+}
+
 // Refuses `proposed` for the provider with `check_bookable`'s reason and error class.
 void check_provider_time(store& db, const provider_profile& profile, const interval& proposed,
                          instant now, const hold_rules& hold, session_id skip,
-                         std::string_view field) {
+                         std::string_view field, std::int64_t skip_offer = 0) {
   if (!profile.active) {
     throw error(errc::outside_availability,
                 fmt::format("provider: provider {} is not active", to_string(profile.id)));
   }
   const availability hours{profile.hours};
   const std::vector<interval> busy =
-      busy_times(db.active_provider_sessions(profile.id, widened(proposed)), now, hold, skip);
+      provider_busy(db, profile.id, widened(proposed), now, hold, skip, skip_offer);
   const slot_decision d = check_bookable(hours, busy, profile.rules, proposed, now);
   if (!d) {
     throw error(to_errc(d.reason),
@@ -637,8 +657,10 @@ struct service_ops {
     std::vector<change_event> events_;
   };
 
-  // Commits `tx` and then delivers `events`, in commit order with other operations.
+  // Commits `tx` and then delivers `events`, in commit order with other operations. Time the
+  // events say was freed is first offered to the waitlist, in the same transaction.
   void commit(transaction& tx, std::vector<change_event> events) {
+    offer_freed_time(events);
     pending_events pending{*st.hub, std::move(events)};
     commit_counted(tx);
     pending.publish();
@@ -782,6 +804,134 @@ struct service_ops {
       // Reconciliation finds the decision without its outcome (docs/service.md).
     }
     return out;
+  }
+
+  // --- waitlist offers -------------------------------------------------------------------------
+  // docs/design.md, "Waitlist". For every `slot_freed` event of the transaction, the provider's
+  // slots overlapping the freed time are offered, one at a time, to the first open entry in line
+  // (joined_at, id) that is waiting, wants one of them (inside its range, within its local times)
+  // and whose client is free then: the earliest such slot. A slot offered is held (it counts as
+  // busy for every booking and every further offer), so no slot is offered twice at once. An
+  // offer's own event is appended to `events`.
+  void offer_freed_time(std::vector<change_event>& events) {
+    std::vector<std::pair<provider_id, interval>> freed;
+    instant now{};
+    for (const change_event& e : events) {
+      if (e.kind == change_kind::slot_freed) {
+        freed.emplace_back(e.provider, e.time);
+        now = e.at;
+      }
+    }
+    for (const auto& [provider, time] : freed) offer_slots(provider, time, now, events);
+  }
+
+  void offer_slots(provider_id provider, const interval& time, instant now,
+                   std::vector<change_event>& events) {
+    store& db = st.db;
+    const std::optional<provider_profile> profile = db.find_provider(provider);
+    if (!profile || !profile->active) return;
+    const hold_rules& hold = st.options.lifecycle.hold;
+    const availability hours{profile->hours};
+    const date::time_zone* zone = &hours.zone();
+    // Slots overlapping the freed time start less than one session length before it.
+    const interval starts{time.begin - profile->rules.duration + std::chrono::seconds{1}, time.end};
+    // Each round makes at most one offer; a round that makes none ends the search.
+    for (int round = 0; round < 1000; ++round) {
+      const std::vector<waitlist_entry> line = db.open_waitlist_entries(provider, widened(time));
+      if (std::none_of(line.begin(), line.end(), [](const waitlist_entry& e) {
+            return e.state == waitlist_state::waiting;
+          })) {
+        return;
+      }
+      const std::vector<interval> busy = provider_busy(db, provider, widened(time), now, hold);
+      std::vector<slot> free;
+      for (const slot& s : generate_slots(hours, busy, profile->rules, starts, now)) {
+        if (s.available && s.time.overlaps(time)) free.push_back(s);
+      }
+      if (free.empty()) return;
+      bool offered = false;
+      for (const waitlist_entry& e : line) {
+        if (e.state != waitlist_state::waiting) continue;
+        for (const slot& s : free) {
+          if (!wants(e, s.time, zone) || client_busy(e.client, s.time, now)) continue;
+          make_offer(e, s.time, now, events);
+          offered = true;
+          break;
+        }
+        if (offered) break;
+      }
+      if (!offered) return;
+    }
+  }
+
+  bool client_busy(client_id client, const interval& time, instant now) {
+    for (const session& s : client_commitments(st.db, client, time)) {
+      if (occupies_time(s, now, st.options.lifecycle.hold) && session_interval(s).overlaps(time)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void make_offer(const waitlist_entry& before, const interval& slot_time, instant now,
+                  std::vector<change_event>& events) {
+    waitlist_entry e = before;
+    e.state = waitlist_state::offered;
+    e.offer = slot_time;
+    e.offer_expires = now + st.options.waitlist_offer_hold;
+    e.updated_at = now;
+    st.db.update_waitlist_entry(e);
+    const actor system = actor::system();
+    append_audit(system, now, "waitlist_offer", session_id{}, std::nullopt, std::nullopt,
+                 fmt::format("entry {}: {} with provider {} offered to client {} until {}", e.id,
+                             to_string(slot_time), to_string(e.provider), to_string(e.client),
+                             format_instant(*e.offer_expires)));
+    change_event ev;
+    ev.kind = change_kind::waitlist_offered;
+    ev.at = now;
+    ev.provider = e.provider;
+    ev.client = e.client;
+    ev.time = slot_time;
+    ev.by = role::system;
+    ev.waitlist_entry = e.id;
+    events.push_back(std::move(ev));
+  }
+
+  // Ends a live or lapsed offer (the entry becomes `state`) and frees its slot for the next in
+  // line: a `slot_freed` event, which `commit` turns into the next offer.
+  waitlist_entry end_offer(waitlist_entry e, waitlist_state state, instant now, const actor& who,
+                           std::vector<change_event>& events) {
+    const bool held = e.state == waitlist_state::offered && e.offer.has_value();
+    e.state = state;
+    e.updated_at = now;
+    st.db.update_waitlist_entry(e);
+    if (!held) return e;
+    const interval freed = e.offer->intersection({now, instant::max()});
+    if (!freed.ok()) return e;
+    change_event ev;
+    ev.kind = change_kind::slot_freed;
+    ev.at = now;
+    ev.provider = e.provider;
+    ev.client = e.client;
+    ev.time = freed;
+    ev.by = who.kind();
+    ev.waitlist_entry = e.id;
+    events.push_back(std::move(ev));
+    return e;
+  }
+
+  // Lets offers past their deadline lapse; returns how many.
+  std::size_t lapse_offers(instant now, std::size_t limit, std::vector<change_event>& events) {
+    std::size_t lapsed = 0;
+    const actor system = actor::system();
+    for (const waitlist_entry& e : st.db.due_offers(now, limit)) {
+      end_offer(e, waitlist_state::lapsed, now, system, events);
+      append_audit(system, now, "offer_lapsed", session_id{}, std::nullopt, std::nullopt,
+                   fmt::format("entry {} of client {}: offer of {} lapsed", e.id,
+                               to_string(e.client), to_string(*e.offer)));
+      ++lapsed;
+    }
+    return lapsed;
   }
 
   // --- cancel (shared by cancel and update_status) ----------------------------------------------
@@ -1298,6 +1448,7 @@ std::size_t booking_service::expire_holds(std::size_t limit) {
       add_slot_freed(events, before, after, now, rules.hold, system);
       ++expired;
     }
+    ops.lapse_offers(now, limit, events);
     ops.commit(tx, std::move(events));
     return expired;
   });
@@ -1607,6 +1758,197 @@ std::vector<seat> booking_service::group_seats(const actor& who, session_id grou
   });
 }
 
+// --- waitlist ----------------------------------------------------------------------------------
+// join_waitlist, leave_waitlist, accept_offer, expire_offers, waitlist: docs/design.md,
+// "Waitlist".
+
+namespace {
+
+waitlist_entry load_entry(store& db, std::int64_t id) {
+  std::optional<waitlist_entry> e = db.find_waitlist_entry(id);
+  if (!e) throw error(errc::not_found, fmt::format("waitlist: no entry {}", id));
+  return std::move(*e);
+}
+
+}  // namespace
+
+waitlist_entry booking_service::join_waitlist(const actor& who, const waitlist_request& request) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "join_waitlist", ctx, [&] {
+    const waitlist_request& r = request;
+    if (!r.provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
+    if (!r.client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+    detail::check_range(r.range, "range", static_cast<int>(max_waitlist_range.count()));
+    if (r.type == session_type::group) {
+      throw error(errc::invalid_argument,
+                  "session_type: \"group\" sessions are not booked from a waitlist (book_seat)");
+    }
+    if (r.type != session_type::initial && r.type != session_type::follow_up &&
+        r.type != session_type::emergency) {
+      throw error(errc::invalid_argument,
+                  fmt::format("session_type: {} is not a session type", static_cast<int>(r.type)));
+    }
+    require_client_access(who, r.client, "put on a waitlist");
+    const instant now = state_->time.now();
+    if (r.range.end <= now) {
+      throw error(errc::invalid_argument, fmt::format("range: {} is over", to_string(r.range)));
+    }
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const provider_profile profile = load_provider(db, r.provider);
+    if (!profile.active) {
+      throw error(errc::outside_availability,
+                  fmt::format("provider: provider {} is not active", to_string(profile.id)));
+    }
+    waitlist_entry e;
+    e.provider = r.provider;
+    e.client = r.client;
+    e.range = r.range;
+    e.type = r.type;
+    e.earliest_local = r.earliest_local;
+    e.latest_local = r.latest_local;
+    e.state = waitlist_state::waiting;
+    e.joined_at = now;
+    e.updated_at = now;
+    validate(e);
+    e.id = db.insert_waitlist_entry(e);
+    ops.append_audit(who, now, "join_waitlist", session_id{}, std::nullopt, std::nullopt,
+                     fmt::format("entry {}: client {} for provider {} in {}", e.id,
+                                 to_string(e.client), to_string(e.provider), to_string(e.range)));
+    commit_counted(tx);
+    return e;
+  });
+}
+
+waitlist_entry booking_service::leave_waitlist(const actor& who, std::int64_t entry) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "leave_waitlist", ctx, [&] {
+    const instant now = state_->time.now();
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    waitlist_entry e = load_entry(db, entry);
+    require_client_access(who, e.client, fmt::format("change waitlist entry {} of", entry));
+    if (!is_open(e)) {
+      throw error(errc::conflict,
+                  fmt::format("state: waitlist entry {} is {}", entry, to_string(e.state)));
+    }
+    const bool had_offer = e.state == waitlist_state::offered;
+    std::vector<change_event> events;
+    const waitlist_entry after = ops.end_offer(e, waitlist_state::withdrawn, now, who, events);
+    ops.append_audit(who, now, "leave_waitlist", session_id{}, std::nullopt, std::nullopt,
+                     fmt::format("entry {} of client {}{}", entry, to_string(e.client),
+                                 had_offer ? ": offer declined" : ""));
+    ops.commit(tx, std::move(events));
+    return after;
+  });
+}
+
+booking_confirmation booking_service::accept_offer(const actor& who, std::int64_t entry) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "accept_offer", ctx, [&] {
+    const instant now = state_->time.now();
+    const lifecycle_rules& rules = state_->options.lifecycle;
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    waitlist_entry e = load_entry(db, entry);
+    require_client_access(who, e.client, fmt::format("accept waitlist entry {} of", entry));
+    if (e.state != waitlist_state::offered) {
+      throw error(errc::conflict, fmt::format("state: waitlist entry {} is {}, not offered", entry,
+                                              to_string(e.state)));
+    }
+    if (!offer_live(e, now)) {
+      throw error(errc::conflict,
+                  fmt::format("offer_expires: the offer to waitlist entry {} lapsed at {}", entry,
+                              format_instant(*e.offer_expires)));
+    }
+    const provider_profile profile = load_provider(db, e.provider);
+    const no_show_record record =
+        assess_no_shows(db.client_sessions(e.client, {now - rules.no_show.window, now}), e.client,
+                        now, rules.no_show);
+    if (record.standing == client_standing::blocked) {
+      throw error(errc::policy_denied,
+                  fmt::format("client: client {} may not book after {} no-shows in {} days: "
+                              "blocked",
+                              to_string(e.client), record.no_shows, rules.no_show.window.count()));
+    }
+    const interval proposed = *e.offer;
+    check_provider_time(db, profile, proposed, now, rules.hold, {}, "offer", e.id);
+    check_client_time(db, e.client, proposed, now, rules.hold, {});
+
+    const int year = year_of(now);
+    session s;
+    s.client = e.client;
+    s.provider = e.provider;
+    s.scheduled_at = proposed.begin;
+    s.duration = std::chrono::duration_cast<minutes>(proposed.end - proposed.begin);
+    s.type = e.type;
+    s.amount = profile.price;
+    s.payment = payment_status::pending;
+    s.status =
+        profile.price.is_zero() ? session_status::scheduled : session_status::pending_payment;
+    s.created_at = now;
+    s.updated_at = now;
+    s.booking_reference = format_reference(year, db.next_reference_sequence(year));
+    validate(s);
+    s.id = db.insert_session(s);
+    ctx.session = s.id;
+    e.state = waitlist_state::booked;
+    e.booked = s.id;
+    e.updated_at = now;
+    db.update_waitlist_entry(e);
+    ops.apply_reminders(
+        {{}, plan_reminders(s, now, ops.preferences_for(s.client), state_->options.reminders)},
+        s.client);
+    ops.append_audit(who, now, "accept_offer", s.id, std::nullopt, s.status,
+                     fmt::format("entry {} of client {}", entry, to_string(e.client)));
+    ops.append_audit(
+        who, now, "book", s.id, std::nullopt, s.status,
+        fmt::format("{} {} {} min, provider {}, client {}, {}, from waitlist entry {}",
+                    s.booking_reference, format_instant(s.scheduled_at), s.duration.count(),
+                    to_string(s.provider), to_string(s.client), to_string(s.amount), entry));
+    ops.commit(tx, {event_of(change_kind::booked, s, now, who)});
+
+    booking_confirmation out;
+    out.session = s.id;
+    out.booking_reference = s.booking_reference;
+    out.scheduled_at = s.scheduled_at;
+    out.payment_required = s.status == session_status::pending_payment;
+    out.amount = s.amount;
+    out.status = s.status;
+    return out;
+  });
+}
+
+std::size_t booking_service::expire_offers(std::size_t limit) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  const actor system = actor::system();
+  return ops.audited(system, "expire_offers", ctx, [&] {
+    const instant now = state_->time.now();
+    transaction tx(state_->db, access::write);
+    std::vector<change_event> events;
+    const std::size_t lapsed = ops.lapse_offers(now, limit, events);
+    ops.commit(tx, std::move(events));
+    return lapsed;
+  });
+}
+
+std::vector<waitlist_entry> booking_service::waitlist(const actor& who, client_id client) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "waitlist", ctx, [&] {
+    if (!client.ok()) throw error(errc::invalid_argument, "client: 0 is not a client id");
+    require_client_access(who, client, "see the waitlist entries of");
+    transaction tx(state_->db, access::read);
+    std::vector<waitlist_entry> out = state_->db.client_waitlist(client);
+    commit_counted(tx);
+    return out;
+  });
+}
+
 // --- series ------------------------------------------------------------------------------------
 // book_series, preview_series, series_sessions and cancel_series: docs/design.md, "Series".
 
@@ -1778,8 +2120,7 @@ series_plan plan_series(store& db, const actor& who, const series_request& r, in
     const std::string where =
         fmt::format("occurrence {} ({})", i + 1, describe_local(o.local_start, profile.hours.zone));
 
-    std::vector<interval> busy =
-        busy_times(db.active_provider_sessions(profile.id, widened(proposed)), now, rules.hold);
+    std::vector<interval> busy = provider_busy(db, profile.id, widened(proposed), now, rules.hold);
     busy.insert(busy.end(), accepted.begin(), accepted.end());
     const slot_decision d = check_bookable(hours, busy, profile.rules, proposed, now);
     if (!d) {
@@ -2140,9 +2481,8 @@ std::vector<slot> booking_service::slots(provider_id provider, interval range) {
   transaction tx(db, access::read);
   const provider_profile profile = load_provider(db, provider);
   if (!profile.active) return {};
-  const std::vector<interval> busy =
-      busy_times(db.active_provider_sessions(provider, widened(range, profile.rules.duration)), now,
-                 state_->options.lifecycle.hold);
+  const std::vector<interval> busy = provider_busy(
+      db, provider, widened(range, profile.rules.duration), now, state_->options.lifecycle.hold);
   commit_counted(tx);
   return generate_slots(availability{profile.hours}, busy, profile.rules, range, now);
 }

@@ -169,6 +169,8 @@ struct memory_store::impl {
   std::uint64_t last_series_id = 0;    // the highest id next_series_id handed out
   std::map<std::int64_t, seat> seats;  // by id
   std::int64_t next_seat_id = 1;
+  std::map<std::int64_t, waitlist_entry> waitlist;  // by id
+  std::int64_t next_waitlist_id = 1;
 
   std::uint64_t next_session_id = 1;
   std::int64_t next_reminder_id = 1;
@@ -186,6 +188,7 @@ struct memory_store::impl {
   std::uint64_t saved_last_intake_id = 0;
   std::uint64_t saved_last_series_id = 0;
   std::int64_t saved_next_seat_id = 0;
+  std::int64_t saved_next_waitlist_id = 0;
 
   // Puts `value` (or, when empty, nothing) under `id`, keeping the client index in step. Used by
   // put, purge and their undo steps alike.
@@ -259,6 +262,7 @@ void memory_store::begin(access mode) {
     impl_->saved_last_intake_id = impl_->last_intake_id;
     impl_->saved_last_series_id = impl_->last_series_id;
     impl_->saved_next_seat_id = impl_->next_seat_id;
+    impl_->saved_next_waitlist_id = impl_->next_waitlist_id;
   }
   detail::add_open_transaction(this, mode, nullptr);
 }
@@ -296,6 +300,7 @@ void memory_store::rollback() noexcept {
   impl_->last_intake_id = impl_->saved_last_intake_id;
   impl_->last_series_id = impl_->saved_last_series_id;
   impl_->next_seat_id = impl_->saved_next_seat_id;
+  impl_->next_waitlist_id = impl_->saved_next_waitlist_id;
   impl_->gate.unlock_exclusive();
 }
 
@@ -833,6 +838,82 @@ std::vector<session> memory_store::active_client_group_sessions(client_id client
   std::sort(out.begin(), out.end(), [](const session& a, const session& b) {
     return std::tie(a.scheduled_at, a.id) < std::tie(b.scheduled_at, b.id);
   });
+  return out;
+}
+
+// --- waitlist -----------------------------------------------------------------------------------
+
+std::int64_t memory_store::insert_waitlist_entry(const waitlist_entry& e) {
+  detail::require_transaction(this, access::write, backend, "insert_waitlist_entry");
+  validate(e);
+  waitlist_entry stored = e;
+  stored.id = impl_->next_waitlist_id++;  // rollback restores the counter saved at begin
+  const std::int64_t id = stored.id;
+  impl_->undo.emplace_back([this, id] { impl_->waitlist.erase(id); });
+  impl_->waitlist.emplace(id, std::move(stored));
+  return id;
+}
+
+void memory_store::update_waitlist_entry(const waitlist_entry& e) {
+  detail::require_transaction(this, access::write, backend, "update_waitlist_entry");
+  const auto it = impl_->waitlist.find(e.id);
+  if (it == impl_->waitlist.end()) {
+    throw error(errc::not_found, fmt::format("waitlist entry {} does not exist", e.id));
+  }
+  if (it->second.provider != e.provider || it->second.client != e.client) {
+    throw error(errc::invalid_argument,
+                fmt::format("waitlist: entry {} belongs to client {} with provider {}; they "
+                            "cannot change",
+                            e.id, to_string(it->second.client), to_string(it->second.provider)));
+  }
+  validate(e);
+  impl_->undo.emplace_back(
+      [this, old = it->second] { impl_->waitlist.insert_or_assign(old.id, old); });
+  it->second = e;
+}
+
+std::optional<waitlist_entry> memory_store::find_waitlist_entry(std::int64_t id) {
+  detail::require_transaction(this, access::read, backend, "find_waitlist_entry");
+  const auto it = impl_->waitlist.find(id);
+  if (it == impl_->waitlist.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<waitlist_entry> memory_store::open_waitlist_entries(provider_id provider,
+                                                                interval range) {
+  detail::require_transaction(this, access::read, backend, "open_waitlist_entries");
+  std::vector<waitlist_entry> out;
+  if (!range.ok()) return out;
+  for (const auto& [id, e] : impl_->waitlist) {
+    if (e.provider == provider && is_open(e) && e.range.overlaps(range)) out.push_back(e);
+  }
+  std::sort(out.begin(), out.end(), [](const waitlist_entry& a, const waitlist_entry& b) {
+    return std::tie(a.joined_at, a.id) < std::tie(b.joined_at, b.id);
+  });
+  return out;
+}
+
+std::vector<waitlist_entry> memory_store::due_offers(instant now, std::size_t limit) {
+  detail::require_transaction(this, access::read, backend, "due_offers");
+  std::vector<waitlist_entry> out;
+  for (const auto& [id, e] : impl_->waitlist) {
+    if (e.state == waitlist_state::offered && e.offer_expires && *e.offer_expires <= now) {
+      out.push_back(e);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const waitlist_entry& a, const waitlist_entry& b) {
+    return std::tie(*a.offer_expires, a.id) < std::tie(*b.offer_expires, b.id);
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::vector<waitlist_entry> memory_store::client_waitlist(client_id client) {
+  detail::require_transaction(this, access::read, backend, "client_waitlist");
+  std::vector<waitlist_entry> out;
+  for (const auto& [id, e] : impl_->waitlist) {
+    if (e.client == client) out.push_back(e);
+  }
   return out;
 }
 

@@ -307,7 +307,35 @@ CREATE UNIQUE INDEX session_seats_active ON session_seats (session_id, client_id
 CREATE INDEX session_seats_client ON session_seats (client_id) WHERE status = 'scheduled';
 )sql";
 
-constexpr std::array<std::string_view, 4> steps{step_1, step_2, step_3, step_4};
+// Version 5: the waitlist (sqlite_store's version 6).
+constexpr std::string_view step_5 = R"sql(
+CREATE TABLE waitlist (
+  id              bigint PRIMARY KEY,
+  provider_id     bigint NOT NULL,
+  client_id       bigint NOT NULL,
+  range_begin     bigint NOT NULL,
+  range_end       bigint NOT NULL CHECK (range_end > range_begin),
+  session_type    text NOT NULL CHECK (session_type IN ('initial', 'follow_up', 'emergency')),
+  earliest_minute integer CHECK (earliest_minute BETWEEN 0 AND 1439),  -- NULL: any
+  latest_minute   integer CHECK (latest_minute BETWEEN 0 AND 1439),    -- NULL: any
+  state           text NOT NULL CHECK (state IN ('waiting', 'offered', 'booked', 'withdrawn',
+                    'lapsed')),
+  joined_at       bigint NOT NULL,
+  updated_at      bigint NOT NULL,
+  offer_begin     bigint,
+  offer_end       bigint,
+  offer_expires   bigint,
+  booked_session  bigint,
+  CHECK ((offer_begin IS NULL) = (offer_end IS NULL)),
+  CHECK (state <> 'offered' OR (offer_begin IS NOT NULL AND offer_expires IS NOT NULL))
+);
+CREATE INDEX waitlist_open ON waitlist (provider_id, joined_at, id)
+  WHERE state IN ('waiting', 'offered');
+CREATE INDEX waitlist_offers_due ON waitlist (offer_expires, id) WHERE state = 'offered';
+CREATE INDEX waitlist_client ON waitlist (client_id, id);
+)sql";
+
+constexpr std::array<std::string_view, 5> steps{step_1, step_2, step_3, step_4, step_5};
 static_assert(steps.size() == static_cast<std::size_t>(postgres_schema_version));
 
 }  // namespace

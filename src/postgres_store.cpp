@@ -143,6 +143,35 @@ constexpr statement client_group_sessions_sql{
     " AND " SLOTBOOK_ACTIVE
     " AND id IN (SELECT session_id FROM session_seats"
     " WHERE client_id = $1 AND status = 'scheduled') ORDER BY scheduled_at, id"};
+#define SLOTBOOK_WAITLIST_COLUMNS                                                        \
+  "id, provider_id, client_id, range_begin, range_end, session_type, earliest_minute, "  \
+  "latest_minute, state, joined_at, updated_at, offer_begin, offer_end, offer_expires, " \
+  "booked_session"
+constexpr statement insert_waitlist_sql{
+    "insert_waitlist",
+    "INSERT INTO waitlist (" SLOTBOOK_WAITLIST_COLUMNS ") VALUES (" SLOTBOOK_NEXT_ID(
+        "id", "waitlist") ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                          " RETURNING id"};
+constexpr statement update_waitlist_sql{
+    "update_waitlist",
+    "UPDATE waitlist SET range_begin = $4, range_end = $5, session_type = $6,"
+    " earliest_minute = $7, latest_minute = $8, state = $9, joined_at = $10, updated_at = $11,"
+    " offer_begin = $12, offer_end = $13, offer_expires = $14, booked_session = $15"
+    " WHERE id = $1 AND provider_id = $2 AND client_id = $3"};
+constexpr statement find_waitlist_sql{
+    "find_waitlist", "SELECT " SLOTBOOK_WAITLIST_COLUMNS " FROM waitlist WHERE id = $1"};
+constexpr statement open_waitlist_sql{
+    "open_waitlist",
+    "SELECT " SLOTBOOK_WAITLIST_COLUMNS
+    " FROM waitlist WHERE state IN ('waiting', 'offered')"
+    " AND provider_id = $1 AND range_begin < $2 AND range_end > $3 ORDER BY joined_at, id"};
+constexpr statement due_offers_sql{"due_offers",
+                                   "SELECT " SLOTBOOK_WAITLIST_COLUMNS
+                                   " FROM waitlist WHERE state = 'offered'"
+                                   " AND offer_expires <= $1 ORDER BY offer_expires, id LIMIT $2"};
+constexpr statement client_waitlist_sql{"client_waitlist",
+                                        "SELECT " SLOTBOOK_WAITLIST_COLUMNS
+                                        " FROM waitlist WHERE client_id = $1 ORDER BY id"};
 constexpr statement reference_owner_sql{"reference_owner",
                                         "SELECT id FROM sessions WHERE booking_reference = $1"};
 constexpr statement next_sequence_sql{
@@ -332,6 +361,12 @@ constexpr statement all_statements[] = {find_session_sql,
                                         active_seat_sql,
                                         session_seats_sql,
                                         client_group_sessions_sql,
+                                        insert_waitlist_sql,
+                                        update_waitlist_sql,
+                                        find_waitlist_sql,
+                                        open_waitlist_sql,
+                                        due_offers_sql,
+                                        client_waitlist_sql,
                                         reference_owner_sql,
                                         next_sequence_sql,
                                         put_provider_sql,
@@ -822,6 +857,51 @@ seat read_seat(const pqxx::row& r) {
         read_enum(r[14], "cancelled_by", [](std::string_view t) { return parse_role(t); });
   }
   return s;
+}
+
+// With the id first (update), or without it (insert: the store assigns one).
+parameters waitlist_parameters(const waitlist_entry& e, bool with_id) {
+  parameters p;
+  if (with_id) p.add(static_cast<std::int64_t>(e.id));
+  p.add(as_sql(e.provider.value))
+      .add(as_sql(e.client.value))
+      .add(as_sql(e.range.begin))
+      .add(as_sql(e.range.end))
+      .add(to_string(e.type));
+  for (const auto& t : {e.earliest_local, e.latest_local}) {
+    if (t) {
+      p.add(static_cast<std::int64_t>(t->count()));
+    } else {
+      p.add_null();
+    }
+  }
+  p.add(to_string(e.state)).add(as_sql(e.joined_at)).add(as_sql(e.updated_at));
+  if (e.offer) {
+    p.add(as_sql(e.offer->begin)).add(as_sql(e.offer->end));
+  } else {
+    p.add_null().add_null();
+  }
+  p.add(e.offer_expires).add_id_or_null(e.booked.value);
+  return p;
+}
+
+waitlist_entry read_waitlist(const pqxx::row& r) {
+  waitlist_entry e;
+  e.id = r[0].as<std::int64_t>();
+  e.provider = provider_id{read_id(r[1])};
+  e.client = client_id{read_id(r[2])};
+  e.range = {read_instant(r[3]), read_instant(r[4])};
+  e.type =
+      read_enum(r[5], "session_type", [](std::string_view t) { return parse_session_type(t); });
+  if (!r[6].is_null()) e.earliest_local = std::chrono::minutes{r[6].as<std::int64_t>()};
+  if (!r[7].is_null()) e.latest_local = std::chrono::minutes{r[7].as<std::int64_t>()};
+  e.state = read_enum(r[8], "state", [](std::string_view t) { return parse_waitlist_state(t); });
+  e.joined_at = read_instant(r[9]);
+  e.updated_at = read_instant(r[10]);
+  if (!r[11].is_null()) e.offer = interval{read_instant(r[11]), read_instant(r[12])};
+  e.offer_expires = read_optional_instant(r[13]);
+  if (!r[14].is_null()) e.booked = session_id{read_id(r[14])};
+  return e;
 }
 
 queued_reminder read_reminder(const pqxx::row& r) {
@@ -1842,6 +1922,77 @@ std::vector<session> postgres_store::active_client_group_sessions(client_id clie
   connection& c = current(access::read, "active_client_group_sessions");
   SLOTBOOK_GUARD("active_client_group_sessions",
                  { return c.sessions_in(client_group_sessions_sql, client.value, range); })
+}
+
+// --- waitlist ------------------------------------------------------------------------------------
+
+std::int64_t postgres_store::insert_waitlist_entry(const waitlist_entry& e) {
+  connection& c = current(access::write, "insert_waitlist_entry");
+  validate(e);
+  SLOTBOOK_GUARD("insert_waitlist_entry", {
+    return c.run_row(insert_waitlist_sql, waitlist_parameters(e, false))[0][0].as<std::int64_t>();
+  })
+}
+
+void postgres_store::update_waitlist_entry(const waitlist_entry& e) {
+  connection& c = current(access::write, "update_waitlist_entry");
+  SLOTBOOK_GUARD("update_waitlist_entry", {
+    const pqxx::result found = c.run(find_waitlist_sql, static_cast<std::int64_t>(e.id));
+    if (found.empty()) {
+      throw error(errc::not_found, fmt::format("waitlist entry {} does not exist", e.id));
+    }
+    const waitlist_entry old = read_waitlist(found[0]);
+    if (old.provider != e.provider || old.client != e.client) {
+      throw error(errc::invalid_argument,
+                  fmt::format("waitlist: entry {} belongs to client {} with provider {}; they "
+                              "cannot change",
+                              e.id, to_string(old.client), to_string(old.provider)));
+    }
+    validate(e);
+    c.run_row(update_waitlist_sql, waitlist_parameters(e, true));
+  })
+}
+
+std::optional<waitlist_entry> postgres_store::find_waitlist_entry(std::int64_t id) {
+  connection& c = current(access::read, "find_waitlist_entry");
+  SLOTBOOK_GUARD("find_waitlist_entry", {
+    const pqxx::result r = c.run(find_waitlist_sql, id);
+    if (r.empty()) return std::optional<waitlist_entry>{};
+    return std::optional<waitlist_entry>{read_waitlist(r[0])};
+  })
+}
+
+std::vector<waitlist_entry> postgres_store::open_waitlist_entries(provider_id provider,
+                                                                  interval range) {
+  connection& c = current(access::read, "open_waitlist_entries");
+  std::vector<waitlist_entry> out;
+  if (!range.ok()) return out;
+  SLOTBOOK_GUARD("open_waitlist_entries", {
+    const pqxx::result r =
+        c.run(open_waitlist_sql, as_sql(provider.value), as_sql(range.end), as_sql(range.begin));
+    for (const auto& row : r) out.push_back(read_waitlist(row));
+    return out;
+  })
+}
+
+std::vector<waitlist_entry> postgres_store::due_offers(instant now, std::size_t limit) {
+  connection& c = current(access::read, "due_offers");
+  std::vector<waitlist_entry> out;
+  SLOTBOOK_GUARD("due_offers", {
+    const pqxx::result r = c.run(due_offers_sql, as_sql(now), sql_limit(limit));
+    for (const auto& row : r) out.push_back(read_waitlist(row));
+    return out;
+  })
+}
+
+std::vector<waitlist_entry> postgres_store::client_waitlist(client_id client) {
+  connection& c = current(access::read, "client_waitlist");
+  std::vector<waitlist_entry> out;
+  SLOTBOOK_GUARD("client_waitlist", {
+    const pqxx::result r = c.run(client_waitlist_sql, as_sql(client.value));
+    for (const auto& row : r) out.push_back(read_waitlist(row));
+    return out;
+  })
 }
 
 // --- intake forms --------------------------------------------------------------------------------

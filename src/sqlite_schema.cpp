@@ -355,7 +355,38 @@ CREATE UNIQUE INDEX session_seats_active ON session_seats (session_id, client_id
 CREATE INDEX session_seats_client ON session_seats (client_id) WHERE status = 'scheduled';
 )sql";
 
-constexpr std::array<std::string_view, 5> steps{step_1, step_2, step_3, step_4, step_5};
+// Version 6: the waitlist. One row per entry (waitlist.hpp): the provider, the client, the range
+// and preferences, the state and, while offered, the slot held for it and its deadline.
+constexpr std::string_view step_6 = R"sql(
+CREATE TABLE waitlist (
+  id              INTEGER PRIMARY KEY,
+  provider_id     INTEGER NOT NULL,
+  client_id       INTEGER NOT NULL,
+  range_begin     INTEGER NOT NULL,
+  range_end       INTEGER NOT NULL CHECK (range_end > range_begin),
+  session_type    TEXT NOT NULL CHECK (session_type IN ('initial', 'follow_up', 'emergency')),
+  earliest_minute INTEGER CHECK (earliest_minute BETWEEN 0 AND 1439),  -- NULL: any
+  latest_minute   INTEGER CHECK (latest_minute BETWEEN 0 AND 1439),    -- NULL: any
+  state           TEXT NOT NULL CHECK (state IN ('waiting', 'offered', 'booked', 'withdrawn',
+                    'lapsed')),
+  joined_at       INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  offer_begin     INTEGER,
+  offer_end       INTEGER,
+  offer_expires   INTEGER,
+  booked_session  INTEGER,
+  CHECK ((offer_begin IS NULL) = (offer_end IS NULL)),
+  CHECK (state <> 'offered' OR (offer_begin IS NOT NULL AND offer_expires IS NOT NULL))
+) STRICT;
+-- open_waitlist_entries: a provider's line, in order.
+CREATE INDEX waitlist_open ON waitlist (provider_id, joined_at, id)
+  WHERE state IN ('waiting', 'offered');
+-- due_offers: offers by deadline.
+CREATE INDEX waitlist_offers_due ON waitlist (offer_expires, id) WHERE state = 'offered';
+CREATE INDEX waitlist_client ON waitlist (client_id, id);
+)sql";
+
+constexpr std::array<std::string_view, 6> steps{step_1, step_2, step_3, step_4, step_5, step_6};
 static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
 
 }  // namespace

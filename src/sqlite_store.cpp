@@ -126,6 +126,30 @@ constexpr char client_group_sessions_sql[] =
     " AND status = 'scheduled') AND scheduled_at < ?2"
     " AND scheduled_at + 60 * duration_minutes > ?3 ORDER BY scheduled_at, id";
 constexpr char purge_session_seats_sql[] = "DELETE FROM session_seats WHERE session_id = ?1";
+#define SLOTBOOK_WAITLIST_COLUMNS                                                        \
+  "id, provider_id, client_id, range_begin, range_end, session_type, earliest_minute, "  \
+  "latest_minute, state, joined_at, updated_at, offer_begin, offer_end, offer_expires, " \
+  "booked_session"
+constexpr char insert_waitlist_sql[] = "INSERT INTO waitlist (" SLOTBOOK_WAITLIST_COLUMNS
+                                       ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                       " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING id";
+constexpr char update_waitlist_sql[] =
+    "UPDATE waitlist SET range_begin = ?4, range_end = ?5, session_type = ?6,"
+    " earliest_minute = ?7, latest_minute = ?8, state = ?9, joined_at = ?10, updated_at = ?11,"
+    " offer_begin = ?12, offer_end = ?13, offer_expires = ?14, booked_session = ?15"
+    " WHERE id = ?1 AND provider_id = ?2 AND client_id = ?3";
+constexpr char find_waitlist_sql[] =
+    "SELECT " SLOTBOOK_WAITLIST_COLUMNS " FROM waitlist WHERE id = ?1";
+// The state test repeats the partial index's WHERE clause, so SQLite uses it.
+constexpr char open_waitlist_sql[] =
+    "SELECT " SLOTBOOK_WAITLIST_COLUMNS
+    " FROM waitlist WHERE state IN ('waiting', 'offered')"
+    " AND provider_id = ?1 AND range_begin < ?2 AND range_end > ?3 ORDER BY joined_at, id";
+constexpr char due_offers_sql[] = "SELECT " SLOTBOOK_WAITLIST_COLUMNS
+                                  " FROM waitlist WHERE state = 'offered'"
+                                  " AND offer_expires <= ?1 ORDER BY offer_expires, id LIMIT ?2";
+constexpr char client_waitlist_sql[] =
+    "SELECT " SLOTBOOK_WAITLIST_COLUMNS " FROM waitlist WHERE client_id = ?1 ORDER BY id";
 constexpr char reference_owner_sql[] = "SELECT id FROM sessions WHERE booking_reference = ?1";
 constexpr char next_sequence_sql[] =
     "INSERT INTO reference_sequences (year, last_sequence) VALUES (?1, 1)"
@@ -506,6 +530,57 @@ seat read_seat(const SQLite::Statement& st) {
                                [](std::string_view t) { return parse_role(t); });
   }
   return s;
+}
+
+void bind_waitlist(SQLite::Statement& st, const waitlist_entry& e) {
+  st.bind(1, static_cast<std::int64_t>(e.id));
+  st.bind(2, as_sql(e.provider.value));
+  st.bind(3, as_sql(e.client.value));
+  st.bind(4, as_sql(e.range.begin));
+  st.bind(5, as_sql(e.range.end));
+  bind_text(st, 6, to_string(e.type));
+  for (const auto& [index, t] : {std::pair{7, e.earliest_local}, std::pair{8, e.latest_local}}) {
+    if (t) {
+      st.bind(index, static_cast<std::int64_t>(t->count()));
+    } else {
+      st.bind(index);
+    }
+  }
+  bind_text(st, 9, to_string(e.state));
+  st.bind(10, as_sql(e.joined_at));
+  st.bind(11, as_sql(e.updated_at));
+  if (e.offer) {
+    st.bind(12, as_sql(e.offer->begin));
+    st.bind(13, as_sql(e.offer->end));
+  } else {
+    st.bind(12);
+    st.bind(13);
+  }
+  bind_optional(st, 14, e.offer_expires);
+  bind_id_or_null(st, 15, e.booked.value);
+}
+
+waitlist_entry read_waitlist(const SQLite::Statement& st) {
+  waitlist_entry e;
+  e.id = st.getColumn(0).getInt64();
+  e.provider = provider_id{read_id(st.getColumn(1))};
+  e.client = client_id{read_id(st.getColumn(2))};
+  e.range = {read_instant(st.getColumn(3)), read_instant(st.getColumn(4))};
+  e.type = read_enum(st.getColumn(5), "session_type",
+                     [](std::string_view t) { return parse_session_type(t); });
+  if (!st.getColumn(6).isNull())
+    e.earliest_local = std::chrono::minutes{st.getColumn(6).getInt64()};
+  if (!st.getColumn(7).isNull()) e.latest_local = std::chrono::minutes{st.getColumn(7).getInt64()};
+  e.state = read_enum(st.getColumn(8), "state",
+                      [](std::string_view t) { return parse_waitlist_state(t); });
+  e.joined_at = read_instant(st.getColumn(9));
+  e.updated_at = read_instant(st.getColumn(10));
+  if (!st.getColumn(11).isNull()) {
+    e.offer = interval{read_instant(st.getColumn(11)), read_instant(st.getColumn(12))};
+  }
+  e.offer_expires = read_optional_instant(st.getColumn(13));
+  if (!st.getColumn(14).isNull()) e.booked = session_id{read_id(st.getColumn(14))};
+  return e;
 }
 
 queued_reminder read_reminder(const SQLite::Statement& st) {
@@ -1610,6 +1685,92 @@ std::vector<session> sqlite_store::active_client_group_sessions(client_id client
     st->bind(2, as_sql(range.end));
     st->bind(3, as_sql(range.begin));
     while (st->executeStep()) out.push_back(read_session(*st));
+    return out;
+  })
+}
+
+// --- waitlist
+// ------------------------------------------------------------------------------------
+
+std::int64_t sqlite_store::insert_waitlist_entry(const waitlist_entry& e) {
+  connection& c = current(access::write, "insert_waitlist_entry");
+  validate(e);
+  SLOTBOOK_GUARD("insert_waitlist_entry", {
+    auto st = c.use(insert_waitlist_sql);
+    bind_waitlist(*st, e);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+  })
+}
+
+void sqlite_store::update_waitlist_entry(const waitlist_entry& e) {
+  connection& c = current(access::write, "update_waitlist_entry");
+  SLOTBOOK_GUARD("update_waitlist_entry", {
+    {
+      auto st = c.use(find_waitlist_sql);
+      st->bind(1, static_cast<std::int64_t>(e.id));
+      if (!st->executeStep()) {
+        throw error(errc::not_found, fmt::format("waitlist entry {} does not exist", e.id));
+      }
+      const waitlist_entry old = read_waitlist(*st);
+      if (old.provider != e.provider || old.client != e.client) {
+        throw error(errc::invalid_argument,
+                    fmt::format("waitlist: entry {} belongs to client {} with provider {}; they "
+                                "cannot change",
+                                e.id, to_string(old.client), to_string(old.provider)));
+      }
+    }
+    validate(e);
+    auto st = c.use(update_waitlist_sql);
+    bind_waitlist(*st, e);
+    st->exec();
+  })
+}
+
+std::optional<waitlist_entry> sqlite_store::find_waitlist_entry(std::int64_t id) {
+  connection& c = current(access::read, "find_waitlist_entry");
+  SLOTBOOK_GUARD("find_waitlist_entry", {
+    auto st = c.use(find_waitlist_sql);
+    st->bind(1, id);
+    if (!st->executeStep()) return std::optional<waitlist_entry>{};
+    return std::optional<waitlist_entry>{read_waitlist(*st)};
+  })
+}
+
+std::vector<waitlist_entry> sqlite_store::open_waitlist_entries(provider_id provider,
+                                                                interval range) {
+  connection& c = current(access::read, "open_waitlist_entries");
+  std::vector<waitlist_entry> out;
+  if (!range.ok()) return out;
+  SLOTBOOK_GUARD("open_waitlist_entries", {
+    auto st = c.use(open_waitlist_sql);
+    st->bind(1, as_sql(provider.value));
+    st->bind(2, as_sql(range.end));
+    st->bind(3, as_sql(range.begin));
+    while (st->executeStep()) out.push_back(read_waitlist(*st));
+    return out;
+  })
+}
+
+std::vector<waitlist_entry> sqlite_store::due_offers(instant now, std::size_t limit) {
+  connection& c = current(access::read, "due_offers");
+  std::vector<waitlist_entry> out;
+  SLOTBOOK_GUARD("due_offers", {
+    auto st = c.use(due_offers_sql);
+    st->bind(1, as_sql(now));
+    st->bind(2, sql_limit(limit));
+    while (st->executeStep()) out.push_back(read_waitlist(*st));
+    return out;
+  })
+}
+
+std::vector<waitlist_entry> sqlite_store::client_waitlist(client_id client) {
+  connection& c = current(access::read, "client_waitlist");
+  std::vector<waitlist_entry> out;
+  SLOTBOOK_GUARD("client_waitlist", {
+    auto st = c.use(client_waitlist_sql);
+    st->bind(1, as_sql(client.value));
+    while (st->executeStep()) out.push_back(read_waitlist(*st));
     return out;
   })
 }

@@ -69,6 +69,7 @@
 #include "slotbook/slots.hpp"
 #include "slotbook/store.hpp"
 #include "slotbook/time.hpp"
+#include "slotbook/waitlist.hpp"
 
 namespace slotbook {
 
@@ -132,6 +133,10 @@ struct service_options {
   /// (`error::transient()`: a transaction rolled back to settle a race, such as PostgreSQL's
   /// serialization failure). 1 never runs one again; 1 to 100.
   std::size_t transient_attempts{3};
+  /// How long a waitlist offer holds its slot for the client offered it (1 minute to 7 days);
+  /// after that `expire_offers` (or `expire_holds`) lets it lapse and offers the slot to the
+  /// next in line.
+  std::chrono::minutes waitlist_offer_hold{60};
 };
 
 /// Throws `errc::invalid_argument` naming the first bad option.
@@ -504,6 +509,32 @@ struct seat_cancellation {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Waitlist
+// ---------------------------------------------------------------------------------------------
+
+/// How long a waitlist range may be: 366 days.
+inline constexpr std::chrono::days max_waitlist_range{366};
+
+/// A request to join a provider's waitlist (waitlist.hpp).
+///
+///     slotbook::waitlist_request w;
+///     w.provider = slotbook::provider_id{42};
+///     w.client = slotbook::client_id{7};
+///     w.range = {monday, saturday};
+///     w.earliest_local = std::chrono::hours{17};  // after work
+///     auto entry = service.join_waitlist(slotbook::actor::client(w.client), w);
+struct waitlist_request {
+  provider_id provider{};
+  client_id client{};
+  /// The offered session lies wholly inside it; at most `max_waitlist_range` long, ending after
+  /// now.
+  interval range{};
+  session_type type{session_type::initial};              ///< not `group`
+  std::optional<std::chrono::minutes> earliest_local{};  ///< local start time of day, or any
+  std::optional<std::chrono::minutes> latest_local{};    ///< local start time of day, or any
+};
+
+// ---------------------------------------------------------------------------------------------
 // Intake forms and privacy operations
 // ---------------------------------------------------------------------------------------------
 
@@ -850,6 +881,37 @@ class booking_service {
   /// Every seat of `group`, held or cancelled, by id: the group's provider, admin, system, or a
   /// client who holds a seat in it (who sees only their own seats).
   std::vector<seat> group_seats(const actor& who, session_id group);
+
+  // --- waitlist -------------------------------------------------------------------------------
+  /// Puts `request.client` in line for `request.provider` (docs/design.md, "Waitlist"): the
+  /// client themselves, admin or system; the provider must exist and be active. Nothing is
+  /// offered now (a slot free now is booked with `book`): offers follow freed time. Audit
+  /// `join_waitlist`.
+  ///
+  ///     auto e = service.join_waitlist(slotbook::actor::client(c), request);
+  waitlist_entry join_waitlist(const actor& who, const waitlist_request& request);
+
+  /// Takes the entry out of line (`withdrawn`); declining an offer is the same. A live offer's
+  /// slot is offered to the next in line in the same transaction. The entry's client, admin or
+  /// system; `conflict` for an entry no longer open. Audit `leave_waitlist`.
+  waitlist_entry leave_waitlist(const actor& who, std::int64_t entry);
+
+  /// Books the offered slot for the entry's client, as `book` would (the provider's rules, the
+  /// client's own conflicts and no-show standing; the slot held for this offer counts as free for
+  /// it), in one write transaction; the entry becomes `booked`. `conflict` when the entry holds
+  /// no offer or the offer has lapsed. The entry's client, admin or system. Audit
+  /// `accept_offer` and `book`; a `booked` event.
+  ///
+  ///     auto booked = service.accept_offer(slotbook::actor::client(c), entry.id);
+  booking_confirmation accept_offer(const actor& who, std::int64_t entry);
+
+  /// Lets offers whose deadline has passed lapse (as the system), at most `limit` per call,
+  /// earliest deadline first, and offers each slot to the next in line, in one transaction;
+  /// returns how many lapsed. `expire_holds` does the same in its transaction.
+  std::size_t expire_offers(std::size_t limit = 1000);
+
+  /// A client's waitlist entries, open or not, by id: the client themselves, admin, system.
+  std::vector<waitlist_entry> waitlist(const actor& who, client_id client);
 
   /// Cancels unpaid holds whose time ran out (as the system), at most `limit` per call, oldest
   /// first, in one transaction; returns how many.

@@ -43,10 +43,13 @@ enum class change_kind : std::uint8_t {
   slot_freed,      ///< `time` stopped being busy for `provider` (follows the change that freed it)
   payment_confirmed,  ///< a payment was recorded on `session` (a `status_changed` follows)
   hold_expired,       ///< an unpaid hold ran out and was cancelled by the system
+  /// A freed slot (`time`) is offered to `client` from the waitlist (`waitlist_entry`), held for
+  /// them until the offer's deadline: the host notifies them (waitlist.hpp).
+  waitlist_offered,
 };
 
 /// `"booked"`, `"cancelled"`, `"rescheduled"`, `"status_changed"`, `"slot_freed"`,
-/// `"payment_confirmed"`, `"hold_expired"`.
+/// `"payment_confirmed"`, `"hold_expired"`, `"waitlist_offered"`.
 constexpr std::string_view to_string(change_kind k) noexcept {
   switch (k) {
     case change_kind::booked:
@@ -63,6 +66,8 @@ constexpr std::string_view to_string(change_kind k) noexcept {
       return "payment_confirmed";
     case change_kind::hold_expired:
       return "hold_expired";
+    case change_kind::waitlist_offered:
+      return "waitlist_offered";
   }
   return "unknown";
 }
@@ -85,6 +90,7 @@ struct change_event {
   std::optional<session_status> to{};    ///< status after
   session_id related{};                  ///< `rescheduled`: the replacement session
   role by{role::system};                 ///< who made the change
+  std::int64_t waitlist_entry{0};        ///< `waitlist_offered`: the entry offered the slot
 
   friend bool operator==(const change_event&, const change_event&) = default;
 };

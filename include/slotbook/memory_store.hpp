@@ -109,6 +109,12 @@ class memory_store final : public store {
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;
   std::vector<session> active_client_group_sessions(client_id client, interval range) override;
+  std::int64_t insert_waitlist_entry(const waitlist_entry& e) override;
+  void update_waitlist_entry(const waitlist_entry& e) override;
+  std::optional<waitlist_entry> find_waitlist_entry(std::int64_t id) override;
+  std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) override;
+  std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override;
+  std::vector<waitlist_entry> client_waitlist(client_id client) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

@@ -52,7 +52,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (`PRAGMA user_version`).
-inline constexpr int sqlite_schema_version = 5;
+inline constexpr int sqlite_schema_version = 6;
 
 /// The `PRAGMA application_id` of a slotbook database: "SLBT" in ASCII.
 inline constexpr std::int32_t sqlite_application_id = 0x534c4254;
@@ -157,6 +157,12 @@ class sqlite_store final : public store {
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;
   std::vector<session> active_client_group_sessions(client_id client, interval range) override;
+  std::int64_t insert_waitlist_entry(const waitlist_entry& e) override;
+  void update_waitlist_entry(const waitlist_entry& e) override;
+  std::optional<waitlist_entry> find_waitlist_entry(std::int64_t id) override;
+  std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) override;
+  std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override;
+  std::vector<waitlist_entry> client_waitlist(client_id client) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

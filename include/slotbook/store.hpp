@@ -28,6 +28,7 @@
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
 #include "slotbook/time.hpp"
+#include "slotbook/waitlist.hpp"
 
 namespace slotbook {
 
@@ -239,6 +240,48 @@ class store {
   virtual std::vector<session> active_client_group_sessions(client_id client, interval range) {
     (void)client, (void)range;
     unsupported("active_client_group_sessions");
+  }
+
+  // --- waitlist -------------------------------------------------------------------------------
+  // Waitlist entries (waitlist.hpp; docs/design.md, "Waitlist"). Defaults throw `errc::storage`
+  // like the series methods; every shipped backend overrides them.
+
+  /// Stores a new entry and returns its id (1, 2, 3, ...; the store assigns it, ignoring `e.id`).
+  /// `errc::invalid_argument` for an entry failing `validate(const waitlist_entry&)`.
+  ///
+  ///     const std::int64_t id = store.insert_waitlist_entry(e);  // inside a write transaction
+  virtual std::int64_t insert_waitlist_entry(const waitlist_entry& e) {
+    (void)e;
+    unsupported("insert_waitlist_entry");
+  }
+  /// Replaces the stored entry with the same id (its provider and client must stay the same);
+  /// `not_found` when there is none, `invalid_argument` as `insert_waitlist_entry`.
+  virtual void update_waitlist_entry(const waitlist_entry& e) {
+    (void)e;
+    unsupported("update_waitlist_entry");
+  }
+  /// The entry with this id.
+  virtual std::optional<waitlist_entry> find_waitlist_entry(std::int64_t id) {
+    (void)id;
+    unsupported("find_waitlist_entry");
+  }
+  /// The open entries (waiting or offered) of `provider` whose range overlaps `range`, in line
+  /// order: by `joined_at`, then id. Every live offer overlapping `range` is among them (an offer
+  /// lies inside its entry's range).
+  virtual std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) {
+    (void)provider, (void)range;
+    unsupported("open_waitlist_entries");
+  }
+  /// Offered entries whose `offer_expires` is at or before `now`, earliest deadline first (then
+  /// id), at most `limit`.
+  virtual std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) {
+    (void)now, (void)limit;
+    unsupported("due_offers");
+  }
+  /// Every entry of `client`, open or not, by id.
+  virtual std::vector<waitlist_entry> client_waitlist(client_id client) {
+    (void)client;
+    unsupported("client_waitlist");
   }
 
   // --- providers ------------------------------------------------------------------------------

@@ -1142,6 +1142,186 @@ STORE_TEST("the seat methods need a transaction of the right kind") {
   expect_error([&] { s.update_seat(make_seat(g, 7, t)); }, errc::storage, "update_seat");
 }
 
+// --- waitlist -----------------------------------------------------------------------------------
+
+namespace {
+
+// A waiting entry of `client` for `provider` over `range`, joined at `joined`.
+slotbook::waitlist_entry make_entry(std::uint64_t provider, std::uint64_t client, interval range,
+                                    instant joined) {
+  slotbook::waitlist_entry e;
+  e.provider = provider_id{provider};
+  e.client = client_id{client};
+  e.range = range;
+  e.joined_at = e.updated_at = joined;
+  return e;
+}
+
+std::vector<std::int64_t> entry_ids(const std::vector<slotbook::waitlist_entry>& entries) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : entries) out.push_back(e.id);
+  return out;
+}
+
+}  // namespace
+
+STORE_TEST("a waitlist entry reads back field for field") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  slotbook::waitlist_entry full = make_entry(4, 7, {t, t + 72h}, t - 24h);
+  full.type = slotbook::session_type::follow_up;
+  full.earliest_local = 9h;
+  full.latest_local = 17h + 30min;
+  full.state = slotbook::waitlist_state::offered;
+  full.offer = interval{t + 10h, t + 11h};
+  full.offer_expires = t - 1h;
+  full.updated_at = t - 2h;
+  const std::int64_t id = in_write(s, [&] { return s.insert_waitlist_entry(full); });
+  CHECK(id > 0);
+  slotbook::waitlist_entry expected = full;
+  expected.id = id;
+  CHECK(in_read(s, [&] { return s.find_waitlist_entry(id); }) == expected);
+  CHECK_FALSE(in_read(s, [&] { return s.find_waitlist_entry(id + 1); }).has_value());
+  // And one with nothing optional set.
+  const slotbook::waitlist_entry bare = make_entry(4, 8, {t, t + 1h}, t - 24h);
+  const std::int64_t second = in_write(s, [&] { return s.insert_waitlist_entry(bare); });
+  CHECK(second > id);
+  expected = bare;
+  expected.id = second;
+  CHECK(in_read(s, [&] { return s.find_waitlist_entry(second); }) == expected);
+}
+
+STORE_TEST("update_waitlist_entry replaces an entry and refuses an unknown or moved one") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  slotbook::waitlist_entry e = make_entry(4, 7, {t, t + 72h}, t - 24h);
+  e.id = in_write(s, [&] { return s.insert_waitlist_entry(e); });
+  e.state = slotbook::waitlist_state::booked;
+  e.booked = session_id{55};
+  e.offer = interval{t + 1h, t + 2h};
+  in_write(s, [&] { s.update_waitlist_entry(e); });
+  CHECK(in_read(s, [&] { return s.find_waitlist_entry(e.id); }) == e);
+  slotbook::waitlist_entry unknown = e;
+  unknown.id = e.id + 10;
+  in_write(s, [&] {
+    expect_error([&] { s.update_waitlist_entry(unknown); }, errc::not_found, "waitlist entry");
+  });
+  slotbook::waitlist_entry moved = e;
+  moved.client = client_id{8};
+  in_write(s, [&] {
+    expect_error([&] { s.update_waitlist_entry(moved); }, errc::invalid_argument, "cannot change");
+  });
+}
+
+STORE_TEST("insert_waitlist_entry refuses an invalid entry") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  slotbook::waitlist_entry e = make_entry(4, 7, {t, t + 72h}, t - 24h);
+  e.state = slotbook::waitlist_state::offered;  // without an offer
+  in_write(s, [&] {
+    expect_error([&] { s.insert_waitlist_entry(e); }, errc::invalid_argument, "offer");
+  });
+  e = make_entry(4, 7, {t, t + 72h}, t - 24h);
+  e.type = slotbook::session_type::group;
+  in_write(s, [&] {
+    expect_error([&] { s.insert_waitlist_entry(e); }, errc::invalid_argument, "type");
+  });
+}
+
+STORE_TEST(
+    "open_waitlist_entries lists a provider's open entries overlapping a range, in line "
+    "order") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  std::vector<std::int64_t> ids;
+  in_write(s, [&] {
+    // Joined out of id order: the line is by joined_at, then id.
+    ids.push_back(s.insert_waitlist_entry(make_entry(4, 7, {t, t + 24h}, t - 1h)));
+    ids.push_back(s.insert_waitlist_entry(make_entry(4, 8, {t + 12h, t + 48h}, t - 3h)));
+    ids.push_back(s.insert_waitlist_entry(make_entry(4, 9, {t, t + 24h}, t - 1h)));
+    ids.push_back(s.insert_waitlist_entry(make_entry(5, 7, {t, t + 24h}, t - 5h)));  // other
+    slotbook::waitlist_entry gone = make_entry(4, 10, {t, t + 24h}, t - 9h);
+    gone.state = slotbook::waitlist_state::withdrawn;
+    ids.push_back(s.insert_waitlist_entry(gone));
+    slotbook::waitlist_entry offered = make_entry(4, 11, {t, t + 24h}, t - 2h);
+    offered.state = slotbook::waitlist_state::offered;
+    offered.offer = interval{t + 1h, t + 2h};
+    offered.offer_expires = t;
+    ids.push_back(s.insert_waitlist_entry(offered));
+  });
+  CHECK(entry_ids(in_read(s, [&] {
+          return s.open_waitlist_entries(provider_id{4}, {t, t + 1h});
+        })) == std::vector<std::int64_t>{ids[5], ids[0], ids[2]});
+  CHECK(entry_ids(in_read(s, [&] {
+          return s.open_waitlist_entries(provider_id{4}, {t + 20h, t + 30h});
+        })) == std::vector<std::int64_t>{ids[1], ids[5], ids[0], ids[2]});
+  // Half-open: a range ending where the entry starts does not overlap it.
+  CHECK(entry_ids(in_read(s, [&] {
+          return s.open_waitlist_entries(provider_id{4}, {t + 24h, t + 30h});
+        })) == std::vector<std::int64_t>{ids[1]});
+  CHECK(in_read(s, [&] { return s.open_waitlist_entries(provider_id{6}, {t, t + 1h}); }).empty());
+}
+
+STORE_TEST("due_offers lists offers past their deadline, earliest first, up to a limit") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  std::vector<std::int64_t> ids;
+  in_write(s, [&] {
+    for (const auto& [client, deadline] : {std::pair{7, t + 2h}, std::pair{8, t + 1h},
+                                           std::pair{9, t + 3h}, std::pair{10, t + 1h}}) {
+      slotbook::waitlist_entry e =
+          make_entry(4, static_cast<std::uint64_t>(client), {t, t + 24h}, t - 1h);
+      e.state = slotbook::waitlist_state::offered;
+      e.offer = interval{t + 5h, t + 6h};
+      e.offer_expires = deadline;
+      ids.push_back(s.insert_waitlist_entry(e));
+    }
+    s.insert_waitlist_entry(make_entry(4, 11, {t, t + 24h}, t - 1h));  // waiting: never due
+  });
+  CHECK(entry_ids(in_read(s, [&] { return s.due_offers(t + 2h, 10); })) ==
+        std::vector<std::int64_t>{ids[1], ids[3], ids[0]});
+  CHECK(entry_ids(in_read(s, [&] { return s.due_offers(t + 2h, 2); })) ==
+        std::vector<std::int64_t>{ids[1], ids[3]});
+  CHECK(in_read(s, [&] { return s.due_offers(t + 59min, 10); }).empty());
+}
+
+STORE_TEST("client_waitlist lists every entry of a client by id, and a rolled-back one is gone") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  const std::int64_t a = in_write(s, [&] {
+    return s.insert_waitlist_entry(make_entry(4, 7, {t, t + 24h}, t - 1h));
+  });
+  slotbook::waitlist_entry done = make_entry(5, 7, {t, t + 24h}, t - 2h);
+  done.state = slotbook::waitlist_state::lapsed;
+  const std::int64_t b = in_write(s, [&] { return s.insert_waitlist_entry(done); });
+  in_write(s, [&] { s.insert_waitlist_entry(make_entry(4, 8, {t, t + 24h}, t - 1h)); });
+  {
+    transaction tx(s, access::write);
+    s.insert_waitlist_entry(make_entry(4, 7, {t, t + 24h}, t));
+  }
+  CHECK(entry_ids(in_read(s, [&] { return s.client_waitlist(client_id{7}); })) ==
+        std::vector<std::int64_t>{a, b});
+  CHECK(in_read(s, [&] { return s.client_waitlist(client_id{9}); }).empty());
+}
+
+STORE_TEST("the waitlist writes need a write transaction") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T00:00:00Z");
+  transaction tx(s, access::read);
+  expect_error(
+      [&] {
+        s.insert_waitlist_entry(make_entry(4, 7, {t, t + 1h}, t));
+      },
+      errc::storage, "insert_waitlist_entry");
+}
+
 // --- intake forms
 // --------------------------------------------------------------------------------- The store keeps
 // sealed forms as it is given them; it never sees a key. The forms here are sealed for real

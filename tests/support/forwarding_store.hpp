@@ -44,6 +44,22 @@ class forwarding_store : public store {
   std::vector<session> active_client_group_sessions(client_id c, interval r) override {
     return inner_.active_client_group_sessions(c, r);
   }
+  std::int64_t insert_waitlist_entry(const waitlist_entry& e) override {
+    return inner_.insert_waitlist_entry(e);
+  }
+  void update_waitlist_entry(const waitlist_entry& e) override { inner_.update_waitlist_entry(e); }
+  std::optional<waitlist_entry> find_waitlist_entry(std::int64_t id) override {
+    return inner_.find_waitlist_entry(id);
+  }
+  std::vector<waitlist_entry> open_waitlist_entries(provider_id p, interval r) override {
+    return inner_.open_waitlist_entries(p, r);
+  }
+  std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override {
+    return inner_.due_offers(now, limit);
+  }
+  std::vector<waitlist_entry> client_waitlist(client_id c) override {
+    return inner_.client_waitlist(c);
+  }
   session_id insert_session(const session& s) override { return inner_.insert_session(s); }
   void update_session(const session& s) override { inner_.update_session(s); }
   std::uint64_t next_reference_sequence(int year) override {
