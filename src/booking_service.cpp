@@ -380,7 +380,18 @@ std::vector<interval> provider_busy(store& db, provider_id provider, const inter
   for (const waitlist_entry& e : db.open_waitlist_entries(provider, range)) {
     if (e.id != skip_offer && offer_live(e, now)) busy.push_back(*e.offer);
   }
+  for (const busy_block& b : db.busy_blocks(provider, range)) busy.push_back(b.time);
   return busy;
+}
+
+// " (busy in the external calendar \"work\")" when `reason` is `booked` and a stored external
+// block overlaps `proposed`, so a refusal says which calendar is in the way; else empty.
+std::string external_note(store& db, provider_id provider, const interval& proposed,
+                          slot_reason reason) {
+  if (reason != slot_reason::booked) return {};
+  const std::vector<busy_block> blocks = db.busy_blocks(provider, proposed);
+  if (blocks.empty()) return {};
+  return fmt::format(" (busy in the external calendar {})", detail::quote(blocks.front().source));
 }
 
 // Refuses `proposed` for the provider with `check_bookable`'s reason and error class.
@@ -396,9 +407,10 @@ void check_provider_time(store& db, const provider_profile& profile, const inter
       provider_busy(db, profile.id, widened(proposed), now, hold, skip, skip_offer);
   const slot_decision d = check_bookable(hours, busy, profile.rules, proposed, now);
   if (!d) {
-    throw error(to_errc(d.reason),
-                fmt::format("{}: {} with provider {} cannot be booked: {}", field,
-                            to_string(proposed), to_string(profile.id), to_string(d.reason)));
+    const std::string external = external_note(db, profile.id, proposed, d.reason);
+    throw error(to_errc(d.reason), fmt::format("{}: {} with provider {} cannot be booked: {}{}",
+                                               field, to_string(proposed), to_string(profile.id),
+                                               to_string(d.reason), external));
   }
 }
 
@@ -1448,6 +1460,28 @@ std::size_t booking_service::expire_holds(std::size_t limit) {
       add_slot_freed(events, before, after, now, rules.hold, system);
       ++expired;
     }
+    // Unpaid seats of priced groups are holds too: a seat nobody paid for within the hold time
+    // gives its place back.
+    const std::size_t seat_limit = limit - std::min(limit, expired);
+    for (const seat& before : db.unpaid_seats(now - rules.hold.hold, seat_limit)) {
+      const session g = load_session(db, before.session);
+      seat after = before;
+      after.status = session_status::cancelled;
+      after.updated_at = now;
+      after.cancelled_at = now;
+      after.cancelled_by = role::system;
+      after.cancellation_reason = "hold_expired";
+      db.update_seat(after);
+      ops.append_audit(system, now, "expire_seat_hold", g.id, g.status, g.status,
+                       fmt::format("seat {} of client {}: unpaid after {} min", after.id,
+                                   to_string(after.client), rules.hold.hold.count()));
+      change_event e = event_of(change_kind::hold_expired, g, now, system);
+      e.client = after.client;
+      e.from = g.status;
+      e.to = g.status;
+      events.push_back(std::move(e));
+      ++expired;
+    }
     ops.lapse_offers(now, limit, events);
     ops.commit(tx, std::move(events));
     return expired;
@@ -1479,6 +1513,17 @@ const seat* held_seat_of(const std::vector<seat>& seats, client_id client) {
   const auto it = std::find_if(seats.begin(), seats.end(),
                                [&](const seat& t) { return t.client == client && is_active(t); });
   return it == seats.end() ? nullptr : &*it;
+}
+
+// `require_party` for reading one session, where a client may also read a group session in
+// which they hold or held a seat. Inside the caller's transaction.
+void require_may_see(store& db, const actor& who, const session& s) {
+  if (is_group(s) && who.kind() == role::client) {
+    for (const seat& t : db.session_seats(s.id)) {
+      if (t.client == who.as_client()) return;
+    }
+  }
+  require_party(who, s, "see");
 }
 
 void check_seat_client(client_id client) {
@@ -1602,6 +1647,11 @@ seat_confirmation booking_service::book_seat(const actor& who, session_id group,
     t.updated_at = now;
     validate(t);
     t.id = db.insert_seat(t);
+    // The seat's client gets the reminders a session of their own would (seat_view).
+    ops.apply_reminders({{},
+                         plan_reminders(seat_view(g, t), now, ops.preferences_for(client),
+                                        state_->options.reminders)},
+                        client);
     ops.append_audit(who, now, "book_seat", g.id, g.status, g.status,
                      fmt::format("seat {} for client {}: {} of {} seats held; {}", t.id,
                                  to_string(client), held + 1, g.capacity, to_string(t.amount)));
@@ -1949,6 +1999,102 @@ std::vector<waitlist_entry> booking_service::waitlist(const actor& who, client_i
   });
 }
 
+// --- external calendars ------------------------------------------------------------------------
+
+busy_import booking_service::import_busy(const actor& who, provider_id provider,
+                                         std::string_view source, interval window,
+                                         std::span<const busy_time> busy) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "import_busy", ctx, [&] {
+    if (!provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
+    detail::check_busy_source(source);
+    detail::check_range(window, "window", static_cast<int>(max_busy_window.count()));
+    if (busy.size() > max_busy_import) {
+      throw error(errc::invalid_argument, fmt::format("busy: {} intervals is over the limit of {}",
+                                                      busy.size(), max_busy_import));
+    }
+    require_provider_access(who, provider, "import the external busy time of");
+    const instant now = state_->time.now();
+    std::vector<busy_block> blocks;
+    blocks.reserve(busy.size());
+    for (std::size_t i = 0; i < busy.size(); ++i) {
+      const busy_time& b = busy[i];
+      if (!b.utc.ok() || !b.utc.overlaps(window)) {
+        throw error(errc::invalid_argument,
+                    fmt::format("busy[{}]: {} (uid {}) does not overlap the window {}", i,
+                                to_string(b.utc), detail::quote(b.uid), to_string(window)));
+      }
+      // Each import owns its window: a block is clipped to it, and cut into pieces of at most
+      // 366 days (a store's longest block) when an event is longer.
+      const interval inside = b.utc.intersection(window);
+      for (instant begin = inside.begin; begin < inside.end;) {
+        const instant end = std::min<instant>(inside.end, begin + date::days{366});
+        busy_block block{provider, std::string{source}, b.uid, {begin, end}, b.all_day, now};
+        validate(block);
+        blocks.push_back(std::move(block));
+        begin = end;
+      }
+    }
+    std::sort(blocks.begin(), blocks.end(), busy_block_before);
+
+    store& db = state_->db;
+    transaction tx(db, access::write);
+    const provider_profile profile = load_provider(db, provider);
+    // The source's blocks as they were, to find the time the import frees.
+    std::vector<interval> before;
+    for (const busy_block& b : db.busy_blocks(provider, window)) {
+      if (b.source == source) before.push_back(b.time);
+    }
+    busy_import out;
+    out.removed = db.replace_busy_blocks(provider, source, window, blocks);
+    out.stored = blocks.size();
+    for (const busy_block& b : blocks) {
+      for (session& s : db.active_provider_sessions(provider, b.time)) {
+        if (!occupies_time(s, now, state_->options.lifecycle.hold)) continue;
+        const bool seen = std::any_of(out.clashes.begin(), out.clashes.end(),
+                                      [&](const session& c) { return c.id == s.id; });
+        if (!seen) out.clashes.push_back(std::move(s));
+      }
+    }
+    std::sort(out.clashes.begin(), out.clashes.end(), [](const session& a, const session& b) {
+      return a.scheduled_at != b.scheduled_at ? a.scheduled_at < b.scheduled_at : a.id < b.id;
+    });
+    ops.append_audit(who, now, "import_busy", session_id{}, std::nullopt, std::nullopt,
+                     fmt::format("provider {} source {} window {}: {} stored, {} replaced, {} "
+                                 "clashing sessions",
+                                 to_string(provider), detail::quote(source), to_string(window),
+                                 out.stored, out.removed, out.clashes.size()));
+    // Time a replaced block covered and no block covers now goes to the waitlist.
+    std::vector<change_event> events;
+    if (profile.active) {
+      for (const interval& freed : before) {
+        const bool still = std::any_of(blocks.begin(), blocks.end(), [&](const busy_block& b) {
+          return b.time.begin <= freed.begin && freed.end <= b.time.end;
+        });
+        if (!still) ops.offer_slots(provider, freed, now, events);
+      }
+    }
+    ops.commit(tx, std::move(events));
+    return out;
+  });
+}
+
+std::vector<busy_block> booking_service::busy_blocks(const actor& who, provider_id provider,
+                                                     interval range) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "busy_blocks", ctx, [&] {
+    if (!provider.ok()) throw error(errc::invalid_argument, "provider: 0 is not a provider id");
+    check_range(range);
+    require_provider_access(who, provider, "see the external busy time of");
+    transaction tx(state_->db, access::read);
+    std::vector<busy_block> out = state_->db.busy_blocks(provider, range);
+    commit_counted(tx);
+    return out;
+  });
+}
+
 // --- series ------------------------------------------------------------------------------------
 // book_series, preview_series, series_sessions and cancel_series: docs/design.md, "Series".
 
@@ -2126,8 +2272,9 @@ series_plan plan_series(store& db, const actor& who, const series_request& r, in
     if (!d) {
       o.refused = to_errc(d.reason);
       o.reason = std::string(to_string(d.reason));
-      o.message = fmt::format("{}: {} with provider {} cannot be booked: {}", where,
-                              to_string(proposed), to_string(profile.id), o.reason);
+      o.message = fmt::format("{}: {} with provider {} cannot be booked: {}{}", where,
+                              to_string(proposed), to_string(profile.id), o.reason,
+                              external_note(db, profile.id, proposed, d.reason));
     } else {
       for (const session& s : client_commitments(db, r.client, proposed)) {
         if (!occupies_time(s, now, rules.hold) || !session_interval(s).overlaps(proposed)) continue;
@@ -2394,8 +2541,8 @@ session booking_service::get_session(const actor& who, session_id id) {
     transaction tx(state_->db, access::read);
     session s = load_session(state_->db, id);
     ctx.before = s.status;
+    require_may_see(state_->db, who, s);
     commit_counted(tx);
-    require_party(who, s, "see");
     return s;
   });
 }
@@ -2407,14 +2554,14 @@ session booking_service::find_by_reference(const actor& who, std::string_view re
     parse_reference(reference, "reference");
     transaction tx(state_->db, access::read);
     std::optional<session> s = state_->db.find_session_by_reference(reference);
-    commit_counted(tx);
     if (!s) {
       throw error(errc::not_found,
                   fmt::format("reference: no session {}", detail::quote(reference)));
     }
     ctx.session = s->id;
     ctx.before = s->status;
-    require_party(who, *s, "see");
+    require_may_see(state_->db, who, *s);
+    commit_counted(tx);
     return std::move(*s);
   });
 }
@@ -2813,13 +2960,23 @@ std::vector<claimed_reminder> booking_service::due_reminders(std::size_t limit) 
   std::unordered_map<provider_id, std::string> names;
   for (queued_reminder& q : db.claim_due_reminders(now, limit, now + state_->options.retry.lease)) {
     const std::optional<session> s = db.find_session(q.what.session);
-    if (!s || !gets_reminders(s->status)) {
+    // A seat's reminder stays queued when the seat is cancelled (or its hold expires) and is
+    // closed here instead: the seat must still be held when the reminder goes out.
+    const bool seat_gone = s && is_group(*s) && gets_reminders(s->status) &&
+                           held_seat_of(db.session_seats(s->id), q.client) == nullptr;
+    if (!s || !gets_reminders(s->status) || seat_gone) {
       // Cancelling or starting a session drops its queued reminders in the same transaction, so
       // this is a reminder queued by something else: close it rather than send it.
       q.state = reminder_state::failed;
       q.lease_until.reset();
-      q.last_error = s ? fmt::format("session {} is {}", to_string(s->id), to_string(s->status))
-                       : fmt::format("session {} does not exist", to_string(q.what.session));
+      if (!s) {
+        q.last_error = fmt::format("session {} does not exist", to_string(q.what.session));
+      } else if (seat_gone) {
+        q.last_error = fmt::format("client {} holds no seat in group session {}",
+                                   to_string(q.client), to_string(s->id));
+      } else {
+        q.last_error = fmt::format("session {} is {}", to_string(s->id), to_string(s->status));
+      }
       db.update_reminder(q);
       continue;
     }
@@ -2838,7 +2995,7 @@ std::vector<claimed_reminder> booking_service::due_reminders(std::size_t limit) 
     m.due = q.what.due;
     m.session = s->id;
     m.booking_reference = s->booking_reference;
-    m.client = s->client;
+    m.client = is_group(*s) ? q.client : s->client;  // a group's seat holder
     m.provider = s->provider;
     m.provider_name = name->second;
     m.scheduled_at = s->scheduled_at;

@@ -171,6 +171,7 @@ struct memory_store::impl {
   std::int64_t next_seat_id = 1;
   std::map<std::int64_t, waitlist_entry> waitlist;  // by id
   std::int64_t next_waitlist_id = 1;
+  std::map<provider_id, std::vector<busy_block>> busy;  // per provider, in busy_block_before order
 
   std::uint64_t next_session_id = 1;
   std::int64_t next_reminder_id = 1;
@@ -913,6 +914,59 @@ std::vector<waitlist_entry> memory_store::client_waitlist(client_id client) {
   std::vector<waitlist_entry> out;
   for (const auto& [id, e] : impl_->waitlist) {
     if (e.client == client) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<seat> memory_store::unpaid_seats(instant created_by, std::size_t limit) {
+  detail::require_transaction(this, access::read, backend, "unpaid_seats");
+  std::vector<seat> out;
+  for (const auto& [id, s] : impl_->seats) {
+    if (is_active(s) && s.payment == payment_status::pending && s.amount.minor_units() > 0 &&
+        s.created_at <= created_by) {
+      out.push_back(s);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const seat& a, const seat& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+// --- external busy time
+// --------------------------------------------------------------------------
+
+std::size_t memory_store::replace_busy_blocks(provider_id provider, std::string_view source,
+                                              interval window, std::span<const busy_block> blocks) {
+  detail::require_transaction(this, access::write, backend, "replace_busy_blocks");
+  detail::check_busy_replacement(provider, source, window, blocks);
+  std::vector<busy_block>& mine = impl_->busy[provider];
+  std::vector<busy_block> next;
+  next.reserve(mine.size() + blocks.size());
+  std::size_t removed = 0;
+  for (const busy_block& b : mine) {
+    if (b.source == source && b.time.overlaps(window)) {
+      ++removed;
+    } else {
+      next.push_back(b);
+    }
+  }
+  next.insert(next.end(), blocks.begin(), blocks.end());
+  std::sort(next.begin(), next.end(), busy_block_before);
+  impl_->undo.emplace_back([this, provider, old = mine] { impl_->busy[provider] = old; });
+  mine = std::move(next);
+  return removed;
+}
+
+std::vector<busy_block> memory_store::busy_blocks(provider_id provider, interval range) {
+  detail::require_transaction(this, access::read, backend, "busy_blocks");
+  std::vector<busy_block> out;
+  const auto it = impl_->busy.find(provider);
+  if (it == impl_->busy.end() || !range.ok()) return out;
+  for (const busy_block& b : it->second) {
+    if (b.time.begin >= range.end) break;  // sorted by begin
+    if (b.time.overlaps(range)) out.push_back(b);
   }
   return out;
 }

@@ -335,7 +335,26 @@ CREATE INDEX waitlist_offers_due ON waitlist (offer_expires, id) WHERE state = '
 CREATE INDEX waitlist_client ON waitlist (client_id, id);
 )sql";
 
-constexpr std::array<std::string_view, 5> steps{step_1, step_2, step_3, step_4, step_5};
+// Version 6: busy time from providers' external calendars and the unpaid-seat index
+// (sqlite_store's version 7).
+constexpr std::string_view step_6 = R"sql(
+CREATE TABLE busy_blocks (
+  id          bigserial PRIMARY KEY,
+  provider_id bigint NOT NULL,
+  source      text NOT NULL CHECK (length(source) BETWEEN 1 AND 200),
+  uid         text NOT NULL,
+  begin_at    bigint NOT NULL,
+  end_at      bigint NOT NULL CHECK (end_at > begin_at AND end_at - begin_at <= 366 * 86400),
+  all_day     boolean NOT NULL,
+  imported_at bigint NOT NULL
+);
+CREATE INDEX busy_blocks_provider_begin ON busy_blocks (provider_id, begin_at);
+CREATE INDEX busy_blocks_source ON busy_blocks (provider_id, source, begin_at);
+CREATE INDEX session_seats_unpaid ON session_seats (created_at, id)
+  WHERE status = 'scheduled' AND payment_status = 'pending' AND amount_minor > 0;
+)sql";
+
+constexpr std::array<std::string_view, 6> steps{step_1, step_2, step_3, step_4, step_5, step_6};
 static_assert(steps.size() == static_cast<std::size_t>(postgres_schema_version));
 
 }  // namespace

@@ -137,6 +137,11 @@ constexpr statement active_seat_sql{
 constexpr statement session_seats_sql{"session_seats",
                                       "SELECT " SLOTBOOK_SEAT_COLUMNS
                                       " FROM session_seats WHERE session_id = $1 ORDER BY id"};
+constexpr statement unpaid_seats_sql{
+    "unpaid_seats", "SELECT " SLOTBOOK_SEAT_COLUMNS
+                    " FROM session_seats WHERE status = 'scheduled'"
+                    " AND payment_status = 'pending' AND amount_minor > 0 AND created_at <= $1"
+                    " ORDER BY created_at, id LIMIT $2"};
 constexpr statement client_group_sessions_sql{
     "client_group_sessions",
     "SELECT " SLOTBOOK_SESSION_COLUMNS " FROM sessions WHERE " SLOTBOOK_DURING
@@ -172,6 +177,20 @@ constexpr statement due_offers_sql{"due_offers",
 constexpr statement client_waitlist_sql{"client_waitlist",
                                         "SELECT " SLOTBOOK_WAITLIST_COLUMNS
                                         " FROM waitlist WHERE client_id = $1 ORDER BY id"};
+#define SLOTBOOK_BUSY_COLUMNS "provider_id, source, uid, begin_at, end_at, all_day, imported_at"
+constexpr statement insert_busy_sql{"insert_busy", "INSERT INTO busy_blocks (" SLOTBOOK_BUSY_COLUMNS
+                                                   ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+// $2 = window.end, $3 = window.begin; a block lasts at most 366 days, which bounds the scan.
+constexpr statement remove_busy_sql{
+    "remove_busy",
+    "DELETE FROM busy_blocks WHERE provider_id = $1 AND source = $4 AND begin_at < $2"
+    " AND end_at > $3 AND begin_at > $3 - 366 * 86400"};
+// Byte order for the text columns, as the other stores sort.
+constexpr statement busy_blocks_sql{
+    "busy_blocks", "SELECT " SLOTBOOK_BUSY_COLUMNS
+                   " FROM busy_blocks WHERE provider_id = $1 AND begin_at < $2"
+                   " AND end_at > $3 AND begin_at > $3 - 366 * 86400"
+                   " ORDER BY begin_at, end_at, source COLLATE \"C\", uid COLLATE \"C\""};
 constexpr statement reference_owner_sql{"reference_owner",
                                         "SELECT id FROM sessions WHERE booking_reference = $1"};
 constexpr statement next_sequence_sql{
@@ -360,6 +379,7 @@ constexpr statement all_statements[] = {find_session_sql,
                                         group_exists_sql,
                                         active_seat_sql,
                                         session_seats_sql,
+                                        unpaid_seats_sql,
                                         client_group_sessions_sql,
                                         insert_waitlist_sql,
                                         update_waitlist_sql,
@@ -367,6 +387,9 @@ constexpr statement all_statements[] = {find_session_sql,
                                         open_waitlist_sql,
                                         due_offers_sql,
                                         client_waitlist_sql,
+                                        insert_busy_sql,
+                                        remove_busy_sql,
+                                        busy_blocks_sql,
                                         reference_owner_sql,
                                         next_sequence_sql,
                                         put_provider_sql,
@@ -1917,6 +1940,16 @@ std::vector<seat> postgres_store::session_seats(session_id session) {
   })
 }
 
+std::vector<seat> postgres_store::unpaid_seats(instant created_by, std::size_t limit) {
+  connection& c = current(access::read, "unpaid_seats");
+  std::vector<seat> out;
+  SLOTBOOK_GUARD("unpaid_seats", {
+    const pqxx::result r = c.run(unpaid_seats_sql, as_sql(created_by), sql_limit(limit));
+    for (const auto& row : r) out.push_back(read_seat(row));
+    return out;
+  })
+}
+
 std::vector<session> postgres_store::active_client_group_sessions(client_id client,
                                                                   interval range) {
   connection& c = current(access::read, "active_client_group_sessions");
@@ -1991,6 +2024,48 @@ std::vector<waitlist_entry> postgres_store::client_waitlist(client_id client) {
   SLOTBOOK_GUARD("client_waitlist", {
     const pqxx::result r = c.run(client_waitlist_sql, as_sql(client.value));
     for (const auto& row : r) out.push_back(read_waitlist(row));
+    return out;
+  })
+}
+
+// --- external busy time
+// --------------------------------------------------------------------------
+
+std::size_t postgres_store::replace_busy_blocks(provider_id provider, std::string_view source,
+                                                interval window,
+                                                std::span<const busy_block> blocks) {
+  connection& c = current(access::write, "replace_busy_blocks");
+  detail::check_busy_replacement(provider, source, window, blocks);
+  SLOTBOOK_GUARD("replace_busy_blocks", {
+    const auto removed =
+        static_cast<std::size_t>(c.run(remove_busy_sql, as_sql(provider.value), as_sql(window.end),
+                                       as_sql(window.begin), std::string{source})
+                                     .affected_rows());
+    for (const busy_block& b : blocks) {
+      c.run(insert_busy_sql, as_sql(b.provider.value), b.source, b.uid, as_sql(b.time.begin),
+            as_sql(b.time.end), b.all_day, as_sql(b.imported_at));
+    }
+    return removed;
+  })
+}
+
+std::vector<busy_block> postgres_store::busy_blocks(provider_id provider, interval range) {
+  connection& c = current(access::read, "busy_blocks");
+  std::vector<busy_block> out;
+  if (!range.ok()) return out;
+  SLOTBOOK_GUARD("busy_blocks", {
+    const pqxx::result r =
+        c.run(busy_blocks_sql, as_sql(provider.value), as_sql(range.end), as_sql(range.begin));
+    for (const auto& row : r) {
+      busy_block b;
+      b.provider = provider_id{read_id(row[0])};
+      b.source = row[1].as<std::string>();
+      b.uid = row[2].as<std::string>();
+      b.time = {read_instant(row[3]), read_instant(row[4])};
+      b.all_day = row[5].as<bool>();
+      b.imported_at = read_instant(row[6]);
+      out.push_back(std::move(b));
+    }
     return out;
   })
 }

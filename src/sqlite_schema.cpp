@@ -386,7 +386,30 @@ CREATE INDEX waitlist_offers_due ON waitlist (offer_expires, id) WHERE state = '
 CREATE INDEX waitlist_client ON waitlist (client_id, id);
 )sql";
 
-constexpr std::array<std::string_view, 6> steps{step_1, step_2, step_3, step_4, step_5, step_6};
+// Version 7: busy time from providers' external calendars (busy_block.hpp; only what blocking
+// needs: no event titles or descriptions), and an index for expiring unpaid seats.
+constexpr std::string_view step_7 = R"sql(
+CREATE TABLE busy_blocks (
+  id          INTEGER PRIMARY KEY,
+  provider_id INTEGER NOT NULL,
+  source      TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 200),
+  uid         TEXT NOT NULL,
+  begin_at    INTEGER NOT NULL,
+  end_at      INTEGER NOT NULL CHECK (end_at > begin_at AND end_at - begin_at <= 366 * 86400),
+  all_day     INTEGER NOT NULL CHECK (all_day IN (0, 1)),
+  imported_at INTEGER NOT NULL
+) STRICT;
+-- busy_blocks: a provider's blocks by begin (a block lasts at most 366 days, which bounds the
+-- scan); replace_busy_blocks: one source's blocks.
+CREATE INDEX busy_blocks_provider_begin ON busy_blocks (provider_id, begin_at);
+CREATE INDEX busy_blocks_source ON busy_blocks (provider_id, source, begin_at);
+-- unpaid_seats: seat holds by age.
+CREATE INDEX session_seats_unpaid ON session_seats (created_at, id)
+  WHERE status = 'scheduled' AND payment_status = 'pending' AND amount_minor > 0;
+)sql";
+
+constexpr std::array<std::string_view, 7> steps{step_1, step_2, step_3, step_4,
+                                                step_5, step_6, step_7};
 static_assert(steps.size() == static_cast<std::size_t>(sqlite_schema_version));
 
 }  // namespace

@@ -125,6 +125,12 @@ constexpr char client_group_sessions_sql[] =
     " AND id IN (SELECT session_id FROM session_seats WHERE client_id = ?1"
     " AND status = 'scheduled') AND scheduled_at < ?2"
     " AND scheduled_at + 60 * duration_minutes > ?3 ORDER BY scheduled_at, id";
+// The status, payment and amount tests repeat the partial index's WHERE clause.
+constexpr char unpaid_seats_sql[] =
+    "SELECT " SLOTBOOK_SEAT_COLUMNS
+    " FROM session_seats WHERE status = 'scheduled'"
+    " AND payment_status = 'pending' AND amount_minor > 0 AND created_at <= ?1"
+    " ORDER BY created_at, id LIMIT ?2";
 constexpr char purge_session_seats_sql[] = "DELETE FROM session_seats WHERE session_id = ?1";
 #define SLOTBOOK_WAITLIST_COLUMNS                                                        \
   "id, provider_id, client_id, range_begin, range_end, session_type, earliest_minute, "  \
@@ -150,6 +156,18 @@ constexpr char due_offers_sql[] = "SELECT " SLOTBOOK_WAITLIST_COLUMNS
                                   " AND offer_expires <= ?1 ORDER BY offer_expires, id LIMIT ?2";
 constexpr char client_waitlist_sql[] =
     "SELECT " SLOTBOOK_WAITLIST_COLUMNS " FROM waitlist WHERE client_id = ?1 ORDER BY id";
+#define SLOTBOOK_BUSY_COLUMNS "provider_id, source, uid, begin_at, end_at, all_day, imported_at"
+constexpr char insert_busy_sql[] =
+    "INSERT INTO busy_blocks (" SLOTBOOK_BUSY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+// ?2 = window.end, ?3 = window.begin.
+constexpr char remove_busy_sql[] =
+    "DELETE FROM busy_blocks WHERE provider_id = ?1 AND source = ?4 AND begin_at < ?2"
+    " AND end_at > ?3 AND begin_at > ?3 - 366 * 86400";
+// ?2 = range.end, ?3 = range.begin; a block lasts at most 366 days, which bounds the index scan.
+constexpr char busy_blocks_sql[] =
+    "SELECT " SLOTBOOK_BUSY_COLUMNS
+    " FROM busy_blocks WHERE provider_id = ?1 AND begin_at < ?2"
+    " AND end_at > ?3 AND begin_at > ?3 - 366 * 86400 ORDER BY begin_at, end_at, source, uid";
 constexpr char reference_owner_sql[] = "SELECT id FROM sessions WHERE booking_reference = ?1";
 constexpr char next_sequence_sql[] =
     "INSERT INTO reference_sequences (year, last_sequence) VALUES (?1, 1)"
@@ -1675,6 +1693,18 @@ std::vector<seat> sqlite_store::session_seats(session_id session) {
   })
 }
 
+std::vector<seat> sqlite_store::unpaid_seats(instant created_by, std::size_t limit) {
+  connection& c = current(access::read, "unpaid_seats");
+  std::vector<seat> out;
+  SLOTBOOK_GUARD("unpaid_seats", {
+    auto st = c.use(unpaid_seats_sql);
+    st->bind(1, as_sql(created_by));
+    st->bind(2, sql_limit(limit));
+    while (st->executeStep()) out.push_back(read_seat(*st));
+    return out;
+  })
+}
+
 std::vector<session> sqlite_store::active_client_group_sessions(client_id client, interval range) {
   connection& c = current(access::read, "active_client_group_sessions");
   std::vector<session> out;
@@ -1771,6 +1801,61 @@ std::vector<waitlist_entry> sqlite_store::client_waitlist(client_id client) {
     auto st = c.use(client_waitlist_sql);
     st->bind(1, as_sql(client.value));
     while (st->executeStep()) out.push_back(read_waitlist(*st));
+    return out;
+  })
+}
+
+// --- external busy time
+// --------------------------------------------------------------------------
+
+std::size_t sqlite_store::replace_busy_blocks(provider_id provider, std::string_view source,
+                                              interval window, std::span<const busy_block> blocks) {
+  connection& c = current(access::write, "replace_busy_blocks");
+  detail::check_busy_replacement(provider, source, window, blocks);
+  SLOTBOOK_GUARD("replace_busy_blocks", {
+    std::size_t removed = 0;
+    {
+      auto st = c.use(remove_busy_sql);
+      st->bind(1, as_sql(provider.value));
+      st->bind(2, as_sql(window.end));
+      st->bind(3, as_sql(window.begin));
+      bind_text(*st, 4, source);
+      removed = static_cast<std::size_t>(st->exec());
+    }
+    for (const busy_block& b : blocks) {
+      auto st = c.use(insert_busy_sql);
+      st->bind(1, as_sql(b.provider.value));
+      bind_text(*st, 2, b.source);
+      bind_text(*st, 3, b.uid);
+      st->bind(4, as_sql(b.time.begin));
+      st->bind(5, as_sql(b.time.end));
+      st->bind(6, b.all_day ? 1 : 0);
+      st->bind(7, as_sql(b.imported_at));
+      st->exec();
+    }
+    return removed;
+  })
+}
+
+std::vector<busy_block> sqlite_store::busy_blocks(provider_id provider, interval range) {
+  connection& c = current(access::read, "busy_blocks");
+  std::vector<busy_block> out;
+  if (!range.ok()) return out;
+  SLOTBOOK_GUARD("busy_blocks", {
+    auto st = c.use(busy_blocks_sql);
+    st->bind(1, as_sql(provider.value));
+    st->bind(2, as_sql(range.end));
+    st->bind(3, as_sql(range.begin));
+    while (st->executeStep()) {
+      busy_block b;
+      b.provider = provider_id{read_id(st->getColumn(0))};
+      b.source = st->getColumn(1).getString();
+      b.uid = st->getColumn(2).getString();
+      b.time = {read_instant(st->getColumn(3)), read_instant(st->getColumn(4))};
+      b.all_day = st->getColumn(5).getInt64() != 0;
+      b.imported_at = read_instant(st->getColumn(6));
+      out.push_back(std::move(b));
+    }
     return out;
   })
 }

@@ -53,9 +53,11 @@
 
 #include "slotbook/actor.hpp"
 #include "slotbook/analytics.hpp"
+#include "slotbook/busy_block.hpp"
 #include "slotbook/clock.hpp"
 #include "slotbook/crypto.hpp"
 #include "slotbook/events.hpp"
+#include "slotbook/ical.hpp"
 #include "slotbook/ids.hpp"
 #include "slotbook/intake.hpp"
 #include "slotbook/lifecycle.hpp"
@@ -535,6 +537,24 @@ struct waitlist_request {
 };
 
 // ---------------------------------------------------------------------------------------------
+// External calendars
+// ---------------------------------------------------------------------------------------------
+
+/// The longest window one `import_busy` call may replace: 3660 days, as `import_busy_times`.
+inline constexpr std::chrono::days max_busy_window{3660};
+/// The most busy intervals one `import_busy` call may store.
+inline constexpr std::size_t max_busy_import = 100000;
+
+/// What `import_busy` did.
+struct busy_import {
+  std::size_t stored{0};   ///< blocks stored from this import
+  std::size_t removed{0};  ///< blocks of the same source in the window that it replaced
+  /// The provider's sessions that occupy time and overlap a stored block, by start: booked before
+  /// the external event was known. They stay booked; the host decides what to do.
+  std::vector<session> clashes;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Intake forms and privacy operations
 // ---------------------------------------------------------------------------------------------
 
@@ -913,14 +933,39 @@ class booking_service {
   /// A client's waitlist entries, open or not, by id: the client themselves, admin, system.
   std::vector<waitlist_entry> waitlist(const actor& who, client_id client);
 
+  // --- external calendars ---------------------------------------------------------------------
+  /// Stores `busy` (from `import_busy_times`, ical.hpp) as the provider's busy time from the
+  /// external calendar `source`, replacing that source's blocks overlapping `window`, in one write
+  /// transaction (docs/calendar.md). Each interval is clipped to `window` (an import owns its
+  /// window) and cut into pieces of at most 366 days. From then on they block slots, bookings,
+  /// reschedules, series, group sessions and waitlist offers like sessions do. Time a replaced
+  /// block no longer covers is offered to the waitlist. Event titles are not stored. The
+  /// provider themselves, admin or system; the provider must exist. `invalid_argument` for a
+  /// `source` that is empty, over 200 bytes or has control characters, a window that is empty or
+  /// over `max_busy_window`, more than `max_busy_import` intervals, an interval that does not
+  /// overlap the window, or a UID over 1000 bytes. Audit `import_busy` (counts, never titles).
+  ///
+  ///     auto found = slotbook::import_busy_times(ics_text, options);
+  ///     auto done = service.import_busy(slotbook::actor::provider(p), p, "google:work",
+  ///                                     options.window, found.busy);
+  ///     for (const slotbook::session& s : done.clashes) warn(s);
+  busy_import import_busy(const actor& who, provider_id provider, std::string_view source,
+                          interval window, std::span<const busy_time> busy);
+
+  /// The provider's stored external busy time (every source) overlapping `range`, by begin: the
+  /// provider themselves, admin or system. `range` at most 366 days. Audit `busy_blocks`.
+  std::vector<busy_block> busy_blocks(const actor& who, provider_id provider, interval range);
+
   /// Cancels unpaid holds whose time ran out (as the system), at most `limit` per call, oldest
-  /// first, in one transaction; returns how many.
+  /// first, in one transaction; returns how many. The unpaid seats of priced group sessions are
+  /// holds too (reason `hold_expired`; docs/design.md, "Group sessions").
   ///
   ///     every_minute([&] { service.expire_holds(); });
   std::size_t expire_holds(std::size_t limit = 1000);
 
   // --- reading --------------------------------------------------------------------------------
-  /// One session, if `who` may see it (its client, its provider, admin, system).
+  /// One session, if `who` may see it (its client, its provider, admin, system; for a group
+  /// session also a client who holds or held a seat in it).
   session get_session(const actor& who, session_id id);
   /// The same, by booking reference.
   session find_by_reference(const actor& who, std::string_view reference);

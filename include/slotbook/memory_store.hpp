@@ -108,6 +108,7 @@ class memory_store final : public store {
   std::int64_t insert_seat(const seat& s) override;
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;
+  std::vector<seat> unpaid_seats(instant created_by, std::size_t limit) override;
   std::vector<session> active_client_group_sessions(client_id client, interval range) override;
   std::int64_t insert_waitlist_entry(const waitlist_entry& e) override;
   void update_waitlist_entry(const waitlist_entry& e) override;
@@ -115,6 +116,9 @@ class memory_store final : public store {
   std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) override;
   std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override;
   std::vector<waitlist_entry> client_waitlist(client_id client) override;
+  std::size_t replace_busy_blocks(provider_id provider, std::string_view source, interval window,
+                                  std::span<const busy_block> blocks) override;
+  std::vector<busy_block> busy_blocks(provider_id provider, interval range) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

@@ -71,7 +71,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (the `schema_version` table).
-inline constexpr int postgres_schema_version = 5;
+inline constexpr int postgres_schema_version = 6;
 
 /// The schema's migration steps as SQL: step `i` (0-based) upgrades version `i` to `i + 1`. They
 /// run with `search_path` set to the store's schema. The store runs them itself; they are public
@@ -185,6 +185,7 @@ class postgres_store final : public store {
   std::int64_t insert_seat(const seat& s) override;
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;
+  std::vector<seat> unpaid_seats(instant created_by, std::size_t limit) override;
   std::vector<session> active_client_group_sessions(client_id client, interval range) override;
   std::int64_t insert_waitlist_entry(const waitlist_entry& e) override;
   void update_waitlist_entry(const waitlist_entry& e) override;
@@ -192,6 +193,9 @@ class postgres_store final : public store {
   std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) override;
   std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override;
   std::vector<waitlist_entry> client_waitlist(client_id client) override;
+  std::size_t replace_busy_blocks(provider_id provider, std::string_view source, interval window,
+                                  std::span<const busy_block> blocks) override;
+  std::vector<busy_block> busy_blocks(provider_id provider, interval range) override;
 
   intake_id next_intake_id() override;
   /// Also `errc::invalid_argument` for a `deletion_reason` that is not UTF-8.

@@ -52,7 +52,7 @@
 namespace slotbook {
 
 /// The schema version this slotbook writes (`PRAGMA user_version`).
-inline constexpr int sqlite_schema_version = 6;
+inline constexpr int sqlite_schema_version = 7;
 
 /// The `PRAGMA application_id` of a slotbook database: "SLBT" in ASCII.
 inline constexpr std::int32_t sqlite_application_id = 0x534c4254;
@@ -156,6 +156,7 @@ class sqlite_store final : public store {
   std::int64_t insert_seat(const seat& s) override;
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;
+  std::vector<seat> unpaid_seats(instant created_by, std::size_t limit) override;
   std::vector<session> active_client_group_sessions(client_id client, interval range) override;
   std::int64_t insert_waitlist_entry(const waitlist_entry& e) override;
   void update_waitlist_entry(const waitlist_entry& e) override;
@@ -163,6 +164,9 @@ class sqlite_store final : public store {
   std::vector<waitlist_entry> open_waitlist_entries(provider_id provider, interval range) override;
   std::vector<waitlist_entry> due_offers(instant now, std::size_t limit) override;
   std::vector<waitlist_entry> client_waitlist(client_id client) override;
+  std::size_t replace_busy_blocks(provider_id provider, std::string_view source, interval window,
+                                  std::span<const busy_block> blocks) override;
+  std::vector<busy_block> busy_blocks(provider_id provider, interval range) override;
 
   intake_id next_intake_id() override;
   void put_intake(const stored_intake& f) override;

@@ -20,6 +20,7 @@
 
 #include "slotbook/actor.hpp"
 #include "slotbook/availability.hpp"
+#include "slotbook/busy_block.hpp"
 #include "slotbook/ids.hpp"
 #include "slotbook/intake.hpp"
 #include "slotbook/money.hpp"
@@ -235,6 +236,15 @@ class store {
     (void)session;
     unsupported("session_seats");
   }
+  /// Active seats with a price (amount above zero) that are still unpaid (payment `pending`) and
+  /// were created at or before `created_by`, oldest first (then id), at most `limit`: the seat
+  /// holds that may have run out.
+  ///
+  ///     for (const slotbook::seat& s : store.unpaid_seats(now - hold, 100)) expire(s);
+  virtual std::vector<seat> unpaid_seats(instant created_by, std::size_t limit) {
+    (void)created_by, (void)limit;
+    unsupported("unpaid_seats");
+  }
   /// Non-terminal group sessions (as `active_client_sessions`) overlapping `range` in which
   /// `client` holds an active seat, by start time, then id: the client's own conflicts.
   virtual std::vector<session> active_client_group_sessions(client_id client, interval range) {
@@ -282,6 +292,29 @@ class store {
   virtual std::vector<waitlist_entry> client_waitlist(client_id client) {
     (void)client;
     unsupported("client_waitlist");
+  }
+
+  // --- external busy time ---------------------------------------------------------------------
+  // A provider's busy time in external calendars (busy_block.hpp; docs/calendar.md). Defaults
+  // throw `errc::storage` like the series methods; every shipped backend overrides them.
+
+  /// Replaces `provider`'s blocks from `source` that overlap `window` with `blocks` (each of that
+  /// provider and source, each failing `validate(const busy_block&)` is `invalid_argument` and
+  /// nothing changes) and returns how many were removed. Blocks of other sources, and of this
+  /// source outside the window, stay.
+  ///
+  ///     store.replace_busy_blocks(p, "google:work", window, blocks);  // in a write transaction
+  virtual std::size_t replace_busy_blocks(provider_id provider, std::string_view source,
+                                          interval window, std::span<const busy_block> blocks) {
+    (void)provider, (void)source, (void)window, (void)blocks;
+    unsupported("replace_busy_blocks");
+  }
+  /// `provider`'s blocks (every source) overlapping `range`, by begin, then end, source, uid.
+  ///
+  ///     for (const slotbook::busy_block& b : store.busy_blocks(p, month)) show(b.time);
+  virtual std::vector<busy_block> busy_blocks(provider_id provider, interval range) {
+    (void)provider, (void)range;
+    unsupported("busy_blocks");
   }
 
   // --- providers ------------------------------------------------------------------------------

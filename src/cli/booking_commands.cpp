@@ -23,12 +23,6 @@ namespace {
 
 // --- shared helpers ------------------------------------------------------------------------------
 
-// A session named on the command line: its id, or its booking reference (BK-2026-000001).
-session_id resolve_session(booking_service& service, const actor& who, std::string_view text) {
-  if (text.rfind("BK-", 0) == 0) return service.find_by_reference(who, text).id;
-  return parse_id<session_id>(text, "SESSION");
-}
-
 // The file's own name on every message about its contents.
 schedule_file read_schedule_option(const std::string& path) {
   const std::string text = read_text_file(path, "--file");
@@ -55,30 +49,6 @@ std::string clock_span(const interval& i, const date::time_zone& zone) {
 std::string percent_text(const rate& r) {
   const std::int64_t bp = r.basis_points();
   return fmt::format("{}.{:02} %", bp / 100, bp % 100);
-}
-
-std::string notice_text(std::chrono::seconds notice) {
-  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(notice).count();
-  if (minutes < 0) return fmt::format("{} min after the start", -minutes);
-  if (minutes % 60 == 0) return fmt::format("{} h notice", minutes / 60);
-  return fmt::format("{} h {} min notice", minutes / 60, minutes % 60);
-}
-
-std::string refund_sentence(const refund_outcome& r) {
-  switch (r.state) {
-    case refund_state::none:
-      return "nothing to refund";
-    case refund_state::not_configured:
-      return fmt::format(
-          "refund of {} recorded; the CLI has no payment gateway, so pay it out through your own "
-          "system (the audit log marks it refund_pending)",
-          to_string(r.amount));
-    case refund_state::refunded:
-      return fmt::format("{} refunded ({})", to_string(r.amount), printable(r.gateway_reference));
-    case refund_state::failed:
-      return fmt::format("refund of {} failed: {}", to_string(r.amount), printable(r.error));
-  }
-  return "unknown refund state";
 }
 
 bool parse_yes_no(std::string_view text, std::string_view field) {
@@ -707,6 +677,10 @@ int run_analytics(const context& ctx, const parsed_args& args) {
     fmt::print("  not counted: {} pending hold{}, {} abandoned hold{}, {} rescheduled\n",
                a.pending_holds, a.pending_holds == 1 ? "" : "s", a.abandoned_holds,
                a.abandoned_holds == 1 ? "" : "s", a.rescheduled);
+    if (a.group_sessions > 0) {
+      fmt::print("  group sessions: {} (counted once each above), {} seat{} held, {} cancelled\n",
+                 a.group_sessions, a.seats, a.seats == 1 ? "" : "s", a.cancelled_seats);
+    }
   });
   return exit_ok;
 }

@@ -1,11 +1,14 @@
 // The calendar commands: export-ics writes a session or a provider's schedule as RFC 5545 text
-// (ical.hpp) for other calendars to show.
+// (ical.hpp) for other calendars to show; import-ics stores a provider's busy time from an
+// external calendar so that it blocks slots; busy lists what is stored.
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -137,6 +140,140 @@ int run_export_ics(const context& ctx, const parsed_args& args) {
   return exit_ok;
 }
 
+// The text of an .ics file (or of stdin for "-"), at most `limit` bytes.
+std::string read_ics(const std::string& path, std::size_t limit) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) {
+      throw error(errc::invalid_argument,
+                  fmt::format("FILE: cannot open {}", detail::quote(path, 256)));
+    }
+    in = &file;
+  }
+  std::string text;
+  char buffer[65536];
+  while (in->read(buffer, sizeof buffer) || in->gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in->gcount()));
+    if (text.size() > limit) {
+      throw error(errc::invalid_argument,
+                  fmt::format("FILE: {} is larger than {} bytes", detail::quote(path, 256), limit));
+    }
+  }
+  if (in->bad()) {
+    throw error(errc::invalid_argument,
+                fmt::format("FILE: cannot read {}", detail::quote(path, 256)));
+  }
+  return text;
+}
+
+// "file:NAME" for a file, "stdin" for "-": the default source of an import.
+std::string default_source(const std::string& path) {
+  if (path == "-") return "stdin";
+  std::string name = std::filesystem::path(path).filename().string();
+  if (name.empty()) name = path;
+  return "file:" + name.substr(0, max_busy_source_bytes - 5);
+}
+
+json block_json(const busy_block& b) {
+  return json{{"source", b.source},
+              {"uid", b.uid},
+              {"begin", instant_json(b.time.begin)},
+              {"end", instant_json(b.time.end)},
+              {"allDay", b.all_day},
+              {"importedAt", instant_json(b.imported_at)}};
+}
+
+int run_import_ics(const context& ctx, const parsed_args& args) {
+  const auto id = parse_id<provider_id>(args.positional[0], "PROVIDER");
+  const std::string path = args.positional[1];
+  if (args.has("--from") != args.has("--to")) {
+    throw usage_error("import-ics", "give both --from and --to, or neither");
+  }
+  ical_import_options options;
+  if (args.has("--skip-unsupported")) options.unsupported = ical_unsupported::skip;
+  const std::string source = args.get("--source") ? *args.get("--source") : default_source(path);
+  detail::check_busy_source(source, "--source");
+  // Read and parse before the database changes: a bad file leaves it as it was.
+  const std::string text = read_ics(path, options.max_bytes);
+  const bool chatty = !ctx.json && text.size() > (std::size_t{1} << 20);
+  if (chatty) fmt::print(stderr, "Read {} bytes from {}; parsing...\n", text.size(), path);
+
+  workspace w{ctx};
+  const instant now = w.now();
+  const provider_profile p = w.service().provider(id);
+  options.zone = p.hours.zone;
+  if (args.has("--from")) {
+    options.window =
+        parse_range(*args.get("--from"), *args.get("--to"), zone_option(args, p.hours.zone));
+  } else {
+    options.window = {now - date::days{1}, now + date::days{366}};
+  }
+  const ical_busy found = import_busy_times(text, options);
+  if (chatty) fmt::print(stderr, "Found {} busy intervals; storing...\n", found.busy.size());
+  const busy_import done = w.service().import_busy(ctx.who, id, source, options.window, found.busy);
+
+  json skipped = json::array();
+  for (const skipped_event& e : found.skipped) {
+    skipped.push_back(json{{"line", e.line}, {"uid", e.uid}, {"reason", e.reason}});
+  }
+  json clashes = json::array();
+  for (const session& s : done.clashes) clashes.push_back(session_json(s));
+  const json j{{"provider", id.value},
+               {"source", source},
+               {"from", instant_json(options.window.begin)},
+               {"to", instant_json(options.window.end)},
+               {"stored", done.stored},
+               {"removed", done.removed},
+               {"skipped", skipped},
+               {"clashes", clashes}};
+  emit(ctx, j, [&] {
+    fmt::print("Stored {} busy block{} for provider {} from {} ({} to {}), replacing {}.\n",
+               done.stored, done.stored == 1 ? "" : "s", to_string(id), detail::quote(source, 200),
+               format_instant(options.window.begin), format_instant(options.window.end),
+               done.removed);
+    for (const skipped_event& e : found.skipped) {
+      fmt::print("Skipped the event at line {} ({}): {}\n", e.line, detail::quote(e.uid, 100),
+                 e.reason);
+    }
+    for (const session& s : done.clashes) {
+      fmt::print("Clash: session {} ({}) at {} is already booked in this busy time.\n",
+                 to_string(s.id), s.booking_reference, to_string(session_interval(s)));
+    }
+  });
+  return exit_ok;
+}
+
+int run_busy(const context& ctx, const parsed_args& args) {
+  const auto id = parse_id<provider_id>(args.positional[0], "PROVIDER");
+  if (args.has("--from") != args.has("--to")) {
+    throw usage_error("busy", "give both --from and --to, or neither");
+  }
+  workspace w{ctx};
+  const instant now = w.now();
+  const provider_profile p = w.service().provider(id);
+  interval range{now, now + date::days{31}};
+  if (args.has("--from")) {
+    range = parse_range(*args.get("--from"), *args.get("--to"), zone_option(args, p.hours.zone));
+  }
+  const std::vector<busy_block> blocks = w.service().busy_blocks(ctx.who, id, range);
+  json list = json::array();
+  for (const busy_block& b : blocks) list.push_back(block_json(b));
+  const json j{{"provider", id.value},
+               {"from", instant_json(range.begin)},
+               {"to", instant_json(range.end)},
+               {"blocks", list}};
+  emit(ctx, j, [&] {
+    if (blocks.empty()) fmt::print("No external busy time for provider {}.\n", to_string(id));
+    for (const busy_block& b : blocks) {
+      fmt::print("{}  {}{}  {}\n", to_string(b.time), detail::quote(b.source, 200),
+                 b.all_day ? "  all day" : "", detail::quote(b.uid, 100));
+    }
+  });
+  return exit_ok;
+}
+
 }  // namespace
 
 std::vector<command> calendar_commands() {
@@ -161,6 +298,37 @@ std::vector<command> calendar_commands() {
        0,
        1,
        run_export_ics},
+      {"import-ics",
+       "PROVIDER FILE [--source NAME] [--from DATE --to DATE] [--skip-unsupported]",
+       "store a provider's busy time from an external calendar (.ics) so that it blocks slots",
+       "Reads FILE (\"-\" for stdin) as RFC 5545 text: VEVENTs with DTSTART/DTEND or DURATION,\n"
+       "TZID, all-day dates, RRULE/RDATE/EXDATE and overridden instances; TRANSP:TRANSPARENT and\n"
+       "cancelled events block nothing. The busy intervals overlapping the window (default: a day\n"
+       "back to a year ahead; --from/--to in the provider's zone unless --tz) replace what was\n"
+       "stored before from the same --source (default file:NAME) in that window, in one\n"
+       "transaction; from then on they block slots and bookings. Event titles are never stored.\n"
+       "Sessions already booked in the new busy time are listed as clashes and stay booked.\n"
+       "A malformed file is an error naming its line, and nothing changes; an event slotbook\n"
+       "cannot read exactly (e.g. FREQ=YEARLY) is an error too, unless --skip-unsupported.",
+       {{"--source", "NAME", "which external calendar this is (default file:NAME of FILE)"},
+        {"--from", "DATE", "first day of the window (or an instant)"},
+        {"--to", "DATE", "last day of the window, included (or an instant, excluded)"},
+        {"--tz", "ZONE", "read --from and --to in ZONE"},
+        {"--skip-unsupported", "", "leave out (and list) events outside the supported subset"}},
+       2,
+       2,
+       run_import_ics},
+      {"busy",
+       "PROVIDER [--from DATE --to DATE] [--tz ZONE]",
+       "list a provider's stored external busy time",
+       "Lists the busy blocks imported with import-ics that overlap the range (default: now and\n"
+       "the next 31 days), by begin: interval, source, all-day flag and UID.",
+       {{"--from", "DATE", "first day (or an instant), in the provider's zone unless --tz"},
+        {"--to", "DATE", "last day, included (or an instant, excluded)"},
+        {"--tz", "ZONE", "read --from and --to in ZONE"}},
+       1,
+       1,
+       run_busy},
   };
 }
 

@@ -134,6 +134,7 @@ struct command {
 
 /// The commands of each part of the tool, in the order `--help` lists them.
 std::vector<command> booking_commands();
+std::vector<command> group_commands();
 std::vector<command> operation_commands();
 std::vector<command> demo_commands();
 std::vector<command> privacy_commands();

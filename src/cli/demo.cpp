@@ -1,8 +1,8 @@
 // `slotbook demo`: a small clinic's fortnight, narrated. Three psychologists in three time zones,
 // a dozen clients, bookings, collisions on purpose, cancellations inside and outside the notice
-// window, a reschedule, reminders, a week of sessions, analytics and the audit chain (including
-// what happens when someone edits it behind slotbook's back). It runs on a simulated clock, so a
-// fortnight takes a second or two.
+// window, a reschedule, reminders, a week of sessions, a weekly series, a group session, the
+// waitlist, analytics and the audit chain (including what happens when someone edits it behind
+// slotbook's back). It runs on a simulated clock, so a fortnight takes a second or two.
 
 #include <algorithm>
 #include <array>
@@ -154,7 +154,12 @@ class clinic_demo {
         temporary_(temporary) {}
 
   json run() {
-    const auto events = service_.subscribe([this](const change_event&) { ++events_; });
+    const auto events = service_.subscribe([this](const change_event& e) {
+      ++events_;
+      // Kept to be told after the call that made the offer: the narration of that call comes
+      // first.
+      if (e.kind == change_kind::waitlist_offered) offers_.push_back(e);
+    });
     open_clinic();
     browse();
     book_everyone();
@@ -162,6 +167,9 @@ class clinic_demo {
     cancel_early();
     day_before();
     week_of_sessions();
+    weekly_series();
+    group_session();
+    waitlist();
     report_analytics();
     check_audit();
     return summary();
@@ -512,6 +520,118 @@ class clinic_demo {
     say_.say("   Chloe's no-show keeps her fee (the default no-show policy keeps 100 %).");
   }
 
+  // --- the second week: a series, a group, the waitlist ----------------------------------------
+
+  void weekly_series() {
+    say_.chapter("Weekly therapy: a series booked in one go");
+    const demo_provider& hart = providers_[1];
+    // Saturday noon in London: after the first week's last session everywhere, and more than a
+    // day before the next Monday, so the booking notice is met.
+    const instant saturday = at(hart, 5, "12:00");
+    if (clock_.now() < saturday) advance_to(saturday);
+    const person& amina = clients_[0];
+    say_.say("   Amina starts weekly sessions with Dr. Hart: four Mondays at 09:00 London time,");
+    say_.say("   booked all-or-nothing (if any week cannot be booked, none is).");
+    series_request r;
+    r.provider = hart.profile.id;
+    r.client = amina.id;
+    r.first_start = date::local_days{day(7)} + 9h;
+    r.rule = "FREQ=WEEKLY;COUNT=4";
+    r.duration = hart.profile.rules.duration;
+    r.mode = series_mode::all_or_nothing;
+    const series_booking b = service_.book_series(actor::client(amina.id), r);
+    series_ = b.series;
+    for (const series_occurrence& o : b.occurrences) {
+      say_.say("   week {}: {} {}", o.index + 1, when(hart, o.time.begin),
+               o.booked ? o.booked->booking_reference : std::string{"not booked"});
+      if (o.booked) series_sessions_.push_back(o.booked->session);
+    }
+    say_.say("   Series {}: {} of {} sessions booked ({}), linked by the series id.",
+             b.series.value, b.booked_count(), b.occurrences.size(), to_string(b.mode));
+    for (const session_id id : series_sessions_) {
+      (void)service_.confirm_payment(actor::system(), id, "card",
+                                     fmt::format("TX{:06}", id.value * 7919));
+    }
+    say_.say("   The card payments for all four arrive; the sessions are scheduled.");
+  }
+
+  void group_session() {
+    say_.chapter("A group session with three seats");
+    const demo_provider& reyes = providers_[2];
+    const instant start = at(reyes, 8, "17:00");
+    group_request g;
+    g.provider = reyes.profile.id;
+    g.scheduled_at = start;
+    g.duration = reyes.profile.rules.duration;
+    g.capacity = 3;
+    g.notes = "mindfulness group";
+    const booking_confirmation opened = service_.open_group(actor::provider(g.provider), g);
+    group_ = opened.session;
+    say_.say("   Dr. Reyes opens a mindfulness group, {} ({}): 3 seats at {} each.",
+             when(reyes, start), opened.booking_reference, to_string(opened.amount));
+    say_.say("   It holds her time once, like one session; each client who joins takes a seat.");
+    for (const std::size_t c : {3U, 4U, 5U, 7U}) {
+      const person& who = clients_[c];
+      try {
+        const seat_confirmation s = service_.book_seat(actor::client(who.id), group_, who.id);
+        say_.say("   {} takes a seat: {} of {} held.", who.name, s.seats_taken, s.capacity);
+        ++seats_;
+      } catch (const error& e) {
+        say_.say("   {} asks for a seat too:", who.name);
+        refuse(e);
+      }
+    }
+  }
+
+  void waitlist() {
+    say_.chapter("The waitlist");
+    const demo_provider& hart = providers_[1];
+    const person& amina = clients_[0];
+    const person& jonas = clients_[9];
+    const std::size_t week = 1;  // the second Monday of Amina's series
+    const session_id taken = series_sessions_.at(week);
+    const instant start = at(hart, 14, "09:00");
+    say_.say("   Jonas can only come at 09:00 on Mondays, and Amina has Dr. Hart then on {}.",
+             format_date(day(14)));
+    say_.say(
+        "   He joins Dr. Hart's waitlist for that day, starting no earlier and no later than "
+        "09:00:");
+    waitlist_request w;
+    w.provider = hart.profile.id;
+    w.client = jonas.id;
+    w.range = {to_instant(day(14), 0min, *hart.zone), to_instant(day(15), 0min, *hart.zone)};
+    w.earliest_local = 9h;
+    w.latest_local = 9h;
+    const waitlist_entry entry = service_.join_waitlist(actor::client(jonas.id), w);
+    say_.say("   Entry {}: {}, nothing offered yet (only freed time is offered).", entry.id,
+             to_string(entry.state));
+
+    say_.say("   Amina cancels that one week of her series ({} h ahead), keeping the others:",
+             std::chrono::duration_cast<std::chrono::hours>(start - clock_.now()).count());
+    offers_.clear();
+    const cancellation_result c = service_.cancel(actor::client(amina.id), taken, "away that week");
+    say_.say("   Cancelled {} ({}): {} refunded.", c.cancelled.booking_reference,
+             to_string(c.decision.reason), to_string(c.refund.amount));
+    for (const change_event& e : offers_) {
+      say_.say("   [event {}] {}: entry {}, {} (client {}), {} with {}, held for {} min.",
+               e.sequence, to_string(e.kind), e.waitlist_entry, notifier_.name_of(e.client),
+               e.client.value, when(hart, e.time.begin), hart.short_name,
+               service_.options().waitlist_offer_hold.count());
+      offered_.push_back(change_event_json(e));
+    }
+    const booking_confirmation b = service_.accept_offer(actor::client(jonas.id), entry.id);
+    (void)service_.confirm_payment(actor::system(), b.session, "card",
+                                   fmt::format("TX{:06}", b.session.value * 7919));
+    waitlist_booked_ = true;
+    say_.say("   Jonas accepts: {} booked for {}, and paid by card.", b.booking_reference,
+             when(hart, b.scheduled_at));
+    const std::vector<session> left = service_.series_sessions(actor::client(amina.id), series_);
+    say_.say("   Amina's series keeps {} of its {} weeks.",
+             std::count_if(left.begin(), left.end(),
+                           [](const session& s) { return s.status != session_status::cancelled; }),
+             left.size());
+  }
+
   const demo_provider& provider(provider_id id) const {
     return *std::find_if(providers_.begin(), providers_.end(),
                          [&](const demo_provider& p) { return p.profile.id == id; });
@@ -590,6 +710,11 @@ class clinic_demo {
            {"refused", std::move(refused)},
            {"remindersSent", notifier_.sent_},
            {"events", events_},
+           {"series", json{{"id", series_.value},
+                           {"booked", series_sessions_.size()},
+                           {"cancelled", series_sessions_.empty() ? 0 : 1}}},
+           {"group", json{{"session", group_.value}, {"capacity", 3}, {"seats", seats_}}},
+           {"waitlist", json{{"offers", offered_}, {"booked", waitlist_booked_}}},
            {"analytics", analytics_},
            {"audit", json{{"ok", audit_.ok()}, {"checked", audit_.checked}}}};
     if (tampered_) {
@@ -616,6 +741,13 @@ class clinic_demo {
   std::vector<std::string> refused_;
   int booked_ = 0;
   std::size_t events_ = 0;
+  std::vector<change_event> offers_;  // waitlist offers, as the subscription saw them
+  series_id series_{};
+  std::vector<session_id> series_sessions_;
+  session_id group_{};
+  int seats_ = 0;
+  json offered_ = json::array();
+  bool waitlist_booked_ = false;
   json analytics_ = json::object();
   audit_verification audit_{};
   std::optional<audit_verification> tampered_;
@@ -642,8 +774,10 @@ std::vector<command> demo_commands() {
        "Creates a temporary clinic: three psychologists in Nairobi, London and New York with\n"
        "weekly hours and exceptions, and twelve clients. It books, collides on purpose,\n"
        "cancels inside and outside the notice window, reschedules, expires an unpaid hold,\n"
-       "sends reminders, runs a week of sessions, prints analytics and verifies the audit\n"
-       "chain, then shows that an edit made behind slotbook's back is caught.\n"
+       "sends reminders, runs a week of sessions, books a weekly series and cancels one week of\n"
+       "it, fills a group session until it is full, offers the freed week to a client on the\n"
+       "waitlist who accepts it, prints analytics and verifies the audit chain, then shows that\n"
+       "an edit made behind slotbook's back is caught.\n"
        "It runs on a simulated clock starting at --now (default: the real time). The database\n"
        "is temporary unless --db names a new file to keep; --as is ignored (the demo's people\n"
        "act for themselves). With --json, prints a summary instead of the story.",

@@ -415,6 +415,7 @@ json session_json(const session& s) {
       {"rescheduledTo", id_json(s.rescheduled_to)},
       {"rescheduleCount", s.reschedule_count},
       {"series", id_json(s.series)},
+      {"capacity", s.capacity},
   };
 }
 
@@ -547,7 +548,66 @@ json analytics_json(const session_analytics& a) {
               {"revenue", money_json(a.revenue)},
               {"timedSessions", a.timed_sessions},
               {"totalActualDuration", a.total_actual_duration.count()},
-              {"averageActualDuration", a.average_actual_duration.count()}};
+              {"averageActualDuration", a.average_actual_duration.count()},
+              {"groupSessions", a.group_sessions},
+              {"seats", a.seats},
+              {"cancelledSeats", a.cancelled_seats}};
+}
+
+json seat_json(const seat& t) {
+  return json{{"id", t.id},
+              {"session", id_json(t.session)},
+              {"client", id_json(t.client)},
+              {"status", to_string(t.status)},
+              {"amount", money_json(t.amount)},
+              {"paymentStatus", to_string(t.payment)},
+              {"paymentMethod", t.payment_method},
+              {"transactionId", t.transaction_id},
+              {"refunded", money_json(money{t.refunded_minor, t.amount.currency_code()})},
+              {"createdAt", instant_json(t.created_at)},
+              {"updatedAt", instant_json(t.updated_at)},
+              {"cancelledAt", optional_instant(t.cancelled_at)},
+              {"cancellationReason", t.cancellation_reason},
+              {"cancelledBy", t.cancelled_by ? json(to_string(*t.cancelled_by)) : json(nullptr)}};
+}
+
+json waitlist_entry_json(const waitlist_entry& e) {
+  const auto local = [](const std::optional<std::chrono::minutes>& m) {
+    return m ? json(format_time_of_day(*m)) : json(nullptr);
+  };
+  return json{{"id", e.id},
+              {"provider", id_json(e.provider)},
+              {"client", id_json(e.client)},
+              {"from", instant_json(e.range.begin)},
+              {"to", instant_json(e.range.end)},
+              {"sessionType", to_string(e.type)},
+              {"earliest", local(e.earliest_local)},
+              {"latest", local(e.latest_local)},
+              {"state", to_string(e.state)},
+              {"joinedAt", instant_json(e.joined_at)},
+              {"updatedAt", instant_json(e.updated_at)},
+              {"offer", e.offer ? json{{"start", instant_json(e.offer->begin)},
+                                       {"end", instant_json(e.offer->end)}}
+                                : json(nullptr)},
+              {"offerExpires", optional_instant(e.offer_expires)},
+              {"booked", id_json(e.booked)}};
+}
+
+json change_event_json(const change_event& e) {
+  return json{{"sequence", e.sequence},
+              {"kind", to_string(e.kind)},
+              {"at", instant_json(e.at)},
+              {"session", id_json(e.session)},
+              {"bookingReference", e.booking_reference},
+              {"provider", id_json(e.provider)},
+              {"client", id_json(e.client)},
+              {"start", instant_json(e.time.begin)},
+              {"end", instant_json(e.time.end)},
+              {"from", e.from ? json(to_string(*e.from)) : json(nullptr)},
+              {"to", e.to ? json(to_string(*e.to)) : json(nullptr)},
+              {"related", id_json(e.related)},
+              {"by", to_string(e.by)},
+              {"waitlistEntry", e.waitlist_entry != 0 ? json(e.waitlist_entry) : json(nullptr)}};
 }
 
 json audit_json(const audit_verification& v, const audit_head& head) {

@@ -18,11 +18,14 @@
 #include "slotbook/analytics.hpp"
 #include "slotbook/availability.hpp"
 #include "slotbook/booking_service.hpp"
+#include "slotbook/events.hpp"
 #include "slotbook/money.hpp"
 #include "slotbook/notifier.hpp"
+#include "slotbook/seat.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
 #include "slotbook/store.hpp"
+#include "slotbook/waitlist.hpp"
 
 namespace slotbook::cli {
 
@@ -89,7 +92,20 @@ json reschedule_json(const reschedule_decision& d);
 json refund_json(const refund_outcome& r);
 /// The reminder as `reminders run --exec` hands it to the command on stdin.
 json reminder_json(const reminder_message& m);
+/// The dashboard metrics, group sessions and seats included (`groupSessions`, `seats`,
+/// `cancelledSeats`).
 json analytics_json(const session_analytics& a);
+/// A seat in a group session: `id`, `session`, `client`, `status`, `amount`, `paymentStatus`,
+/// `paymentMethod`, `transactionId`, `refunded`, `createdAt`, `updatedAt`, `cancelledAt`,
+/// `cancellationReason`, `cancelledBy`.
+json seat_json(const seat& t);
+/// A waitlist entry: `id`, `provider`, `client`, `from`, `to`, `sessionType`, `earliest` and
+/// `latest` (`"HH:MM"` in the provider's zone, or null), `state`, `joinedAt`, `updatedAt`,
+/// `offer` (`{"start", "end"}` or null), `offerExpires`, `booked` (the session, or null).
+json waitlist_entry_json(const waitlist_entry& e);
+/// A change event (events.hpp): `sequence`, `kind`, `at`, `session`, `bookingReference`,
+/// `provider`, `client`, `start`, `end`, `from`, `to`, `related`, `by`, `waitlistEntry`.
+json change_event_json(const change_event& e);
 json audit_json(const audit_verification& v, const audit_head& head);
 json health_json(const health_report& h);
 

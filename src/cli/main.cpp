@@ -21,8 +21,8 @@ namespace {
 
 std::vector<command> all_commands() {
   std::vector<command> all = booking_commands();
-  for (auto part :
-       {operation_commands(), calendar_commands(), privacy_commands(), demo_commands()}) {
+  for (auto part : {group_commands(), operation_commands(), calendar_commands(), privacy_commands(),
+                    demo_commands()}) {
     for (command& c : part) all.push_back(std::move(c));
   }
   return all;

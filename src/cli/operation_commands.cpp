@@ -163,7 +163,9 @@ std::vector<command> operation_commands() {
        "[--limit N]",
        "cancel unpaid holds whose time ran out",
        "Cancels up to N (default 1000) pending_payment sessions whose hold expired, as the\n"
-       "system. Bookings do not depend on it (an expired hold never blocks a slot).",
+       "system. Bookings do not depend on it (an expired hold never blocks a slot). The freed\n"
+       "time is offered to the waitlist, and waitlist offers past their deadline lapse in the\n"
+       "same transaction (not counted here; `waitlist expire` counts the ones it lapses).",
        {{"--limit", "N", "expire at most N holds (default 1000)"}},
        0,
        0,

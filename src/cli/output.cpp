@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "values.hpp"
+
 namespace slotbook::cli {
 
 namespace {
@@ -57,21 +59,63 @@ provider_profile provider_or_placeholder(booking_service& service, provider_id i
 }
 
 std::string session_line(const session& s, const date::time_zone& zone) {
-  return fmt::format("{}  (session {})  {}  {}  client {}  provider {}", s.booking_reference,
-                     s.id.value, local_span(session_interval(s), zone), to_string(s.status),
-                     s.client.value, s.provider.value);
+  // A group session has no client of its own (client 0 would read as a person).
+  const std::string who =
+      is_group(s) ? fmt::format("group of {} seat{}", s.capacity, s.capacity == 1 ? "" : "s")
+                  : fmt::format("client {}", s.client.value);
+  return fmt::format("{}  (session {})  {}  {}  {}  provider {}", s.booking_reference, s.id.value,
+                     local_span(session_interval(s), zone), to_string(s.status), who,
+                     s.provider.value);
+}
+
+session_id resolve_session(booking_service& service, const actor& who, std::string_view text) {
+  if (text.rfind("BK-", 0) == 0) return service.find_by_reference(who, text).id;
+  return parse_id<session_id>(text, "SESSION");
+}
+
+std::string notice_text(std::chrono::seconds notice) {
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(notice).count();
+  if (minutes < 0) return fmt::format("{} min after the start", -minutes);
+  if (minutes % 60 == 0) return fmt::format("{} h notice", minutes / 60);
+  return fmt::format("{} h {} min notice", minutes / 60, minutes % 60);
+}
+
+std::string refund_sentence(const refund_outcome& r) {
+  switch (r.state) {
+    case refund_state::none:
+      return "nothing to refund";
+    case refund_state::not_configured:
+      return fmt::format(
+          "refund of {} recorded; the CLI has no payment gateway, so pay it out through your own "
+          "system (the audit log marks it refund_pending)",
+          to_string(r.amount));
+    case refund_state::refunded:
+      return fmt::format("{} refunded ({})", to_string(r.amount), printable(r.gateway_reference));
+    case refund_state::failed:
+      return fmt::format("refund of {} failed: {}", to_string(r.amount), printable(r.error));
+  }
+  return "unknown refund state";
 }
 
 void print_session(booking_service& service, const session& s) {
   const provider_profile p = provider_or_placeholder(service, s.provider);
   const date::time_zone& zone = find_zone(p.hours.zone);
   fmt::print("{} (session {}): {}\n", s.booking_reference, s.id.value, to_string(s.status));
-  fmt::print("  {} (provider {}) with client {}\n", printable(p.name), s.provider.value,
-             s.client.value);
+  if (is_group(s)) {
+    fmt::print("  {} (provider {}), a group session of {} seat{} (see `group seats {}`)\n",
+               printable(p.name), s.provider.value, s.capacity, s.capacity == 1 ? "" : "s",
+               s.id.value);
+  } else {
+    fmt::print("  {} (provider {}) with client {}\n", printable(p.name), s.provider.value,
+               s.client.value);
+  }
   fmt::print("  {}  (UTC {} to {})\n", local_span(session_interval(s), zone),
              format_instant(s.scheduled_at), format_instant(s.scheduled_at + s.duration));
-  std::string payment = fmt::format("{}, {}, payment {}", to_string(s.type), to_string(s.amount),
-                                    to_string(s.payment));
+  // A group record is never paid itself: its amount is each seat's price.
+  std::string payment = is_group(s)
+                            ? fmt::format("{}, {} a seat", to_string(s.type), to_string(s.amount))
+                            : fmt::format("{}, {}, payment {}", to_string(s.type),
+                                          to_string(s.amount), to_string(s.payment));
   if (!s.payment_method.empty()) {
     payment += fmt::format(" ({} {})", printable(s.payment_method), printable(s.transaction_id));
   }

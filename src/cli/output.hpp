@@ -3,7 +3,9 @@
 /// "How is it shown?": printing a result either as one JSON document or as plain sentences, and
 /// the human forms of times, sessions and money the commands share.
 
+#include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <date/tz.h>
@@ -40,7 +42,19 @@ std::string local_span(const interval& i, const date::time_zone& zone);
 provider_profile provider_or_placeholder(booking_service& service, provider_id id);
 /// Several lines describing a session, in its provider's zone.
 void print_session(booking_service& service, const session& s);
-/// One line: `BK-2026-000001  Mon 2026-01-12 10:00-11:00 EAT  scheduled  client 7`.
+/// One line: `BK-2026-000001  Mon 2026-01-12 10:00-11:00 EAT  scheduled  client 7`; a group
+/// session names its seats instead of a client (`group of 3 seats`).
 std::string session_line(const session& s, const date::time_zone& zone);
+
+/// A session named on the command line: its id, or its booking reference (`BK-2026-000001`),
+/// looked up as `who`. A malformed id is `errc::invalid_argument` naming `SESSION`.
+///
+///     resolve_session(w.service(), ctx.who, "BK-2026-000001");
+session_id resolve_session(booking_service& service, const actor& who, std::string_view text);
+/// `51 h notice`, `23 h 30 min notice`, `5 min after the start`.
+std::string notice_text(std::chrono::seconds notice);
+/// What became of a refund, in words (the CLI has no payment gateway: `not_configured` says to
+/// pay it out by other means).
+std::string refund_sentence(const refund_outcome& r);
 
 }  // namespace slotbook::cli

@@ -937,6 +937,280 @@ def test_a_provider_requiring_intake_takes_payment_only_once_the_form_is_complet
     assert paid["outcome"] == "scheduled"
 
 
+# --- group sessions ------------------------------------------------------------------------------
+
+# Tuesday 13 January, 10:00 in Nairobi (UTC+3): 07:00Z to 08:00Z, inside the 09:00-17:00 hours.
+GROUP_AT = "2026-01-13T10:00"
+GROUP_START, GROUP_END = "2026-01-13T07:00:00Z", "2026-01-13T08:00:00Z"
+
+
+def open_group(cwd, capacity=3, at=GROUP_AT, provider=42):
+    return ok("--now", NOW, "group", "open", provider, "--at", at, "--capacity", capacity,
+              cwd=cwd)
+
+
+def seat(cwd, group, client, now=NOW):
+    return ok("--now", now, "--as", f"client:{client}", "group", "seat", group, "--client",
+              client, cwd=cwd)
+
+
+def test_a_group_session_takes_seats_until_full_and_a_fourth_client_is_a_conflict(clinic):
+    g = open_group(clinic)
+    assert g == {"sessionId": 1, "bookingReference": "BK-2026-000001",
+                 "scheduledAt": GROUP_START, "paymentRequired": False,
+                 "amount": {"currency": "KES", "minorUnits": 150000, "text": "KES 1500.00"},
+                 "status": "scheduled", "capacity": 3}
+    for n, client in enumerate((7, 8, 9), start=1):
+        s = seat(clinic, 1, client)
+        assert (s["seatsTaken"], s["capacity"]) == (n, 3)
+        assert (s["scheduledAt"], s["endsAt"]) == (GROUP_START, GROUP_END)
+        assert s["bookingReference"] == "BK-2026-000001"
+        assert s["seat"]["id"] == n and s["seat"]["client"] == client
+        assert s["seat"]["session"] == 1 and s["seat"]["status"] == "scheduled"
+        assert s["seat"]["paymentStatus"] == "pending"
+        assert s["seat"]["amount"]["minorUnits"] == 150000
+    db = clinic / "slotbook.db"
+    before = rows_except_audit(db)
+    e = fails("conflict", "--now", NOW, "group", "seat", 1, "--client", 10, cwd=clinic)
+    assert e["message"].startswith("capacity:") and e["message"].endswith("group_full")
+    assert "3 of 3" in e["message"]
+    assert rows_except_audit(db) == before
+    # The group holds the provider's time once, as one session with no client of its own.
+    slots = ok("--now", NOW, "slots", 42, "--from", "2026-01-13", "--to", "2026-01-13",
+               cwd=clinic)["availableSlots"]
+    assert {s["start"]: s.get("reason") for s in slots if not s["available"]} == {
+        GROUP_START: "booked"}
+    shown = ok("status", 1, cwd=clinic)["session"]
+    assert (shown["sessionType"], shown["capacity"], shown["client"]) == ("group", 3, None)
+    # Analytics count the group once, with its three held (unpaid: no revenue yet) seats.
+    a = ok("analytics", 42, "--from", "2026-01-13", "--to", "2026-01-13", cwd=clinic)
+    assert (a["total"], a["groupSessions"], a["seats"], a["cancelledSeats"]) == (1, 1, 3, 0)
+    assert a["revenue"]["minorUnits"] == 0
+
+
+def test_sessions_and_status_show_a_group_by_its_seats_not_a_client(clinic):
+    open_group(clinic, capacity=4)
+    r = run("sessions", "--provider", 42, "--from", "2026-01-13", "--to", "2026-01-13",
+            cwd=clinic)
+    assert r.code == 0, r
+    assert "Tue 2026-01-13 10:00-11:00 EAT  scheduled  group of 4 seats  provider 42" in r.out
+    assert "client 0" not in r.out
+    r = run("status", 1, cwd=clinic)
+    assert r.code == 0, r
+    assert "a group session of 4 seats" in r.out and "client 0" not in r.out
+    assert "KES 1500.00 a seat" in r.out
+
+
+def test_a_client_busy_elsewhere_at_the_groups_time_is_refused_a_seat(clinic):
+    free_clinic(clinic)
+    ok("--now", NOW, "book", 9, "--client", 7, "--at", GROUP_AT, cwd=clinic)
+    open_group(clinic)
+    e = fails("conflict", "--now", NOW, "group", "seat", 2, "--client", 7, cwd=clinic)
+    assert e["message"].endswith("client_busy")
+    listed = ok("group", "seats", 2, cwd=clinic)
+    assert (listed["held"], listed["capacity"], listed["seats"]) == (0, 3, [])
+    # Nor may a client already seated take a second seat.
+    seat(clinic, 2, 8)
+    e = fails("conflict", "--now", NOW, "group", "seat", 2, "--client", 8, cwd=clinic)
+    assert "already holds seat 1" in e["message"]
+
+
+def test_a_paid_seat_given_up_with_notice_is_refunded_and_free_for_another_client(clinic):
+    open_group(clinic, capacity=1)
+    seat(clinic, 1, 7)
+    paid = ok("--now", NOW, "--as", "system", "group", "confirm-payment", 1, "--client", 7,
+              "--method", "mpesa", "--transaction", "QK1", cwd=clinic)["seat"]
+    assert (paid["paymentStatus"], paid["paymentMethod"], paid["transactionId"]) == (
+        "paid", "mpesa", "QK1")
+    fails("forbidden", "--now", NOW, "--as", "client:7", "group", "confirm-payment", 1,
+          "--client", 7, "--method", "m", "--transaction", "t", cwd=clinic)
+    # Saturday 08:00Z to Tuesday 07:00Z is 71 hours: more than the client's 24 h.
+    c = ok("--now", NOW, "--as", "client:7", "group", "cancel-seat", 1, "--client", 7,
+           "--reason", "travel", cwd=clinic)
+    assert c["decision"]["allowed"] is True and c["decision"]["reason"] == "notice_tier"
+    assert c["decision"]["noticeSeconds"] == 71 * 3600
+    assert c["refund"]["state"] == "not_configured"
+    assert c["refund"]["amount"]["minorUnits"] == 150000
+    assert c["seat"]["status"] == "cancelled" and c["seat"]["paymentStatus"] == "refunded"
+    assert c["seat"]["cancellationReason"] == "travel" and c["seat"]["cancelledBy"] == "client"
+    # The one seat is free again: another client takes it, and the old one stays on record.
+    assert seat(clinic, 1, 8)["seatsTaken"] == 1
+    listed = ok("group", "seats", 1, cwd=clinic)
+    assert listed["held"] == 1 and listed["capacity"] == 1
+    assert [(t["id"], t["client"], t["status"]) for t in listed["seats"]] == [
+        (1, 7, "cancelled"), (2, 8, "scheduled")]
+    assert listed["seats"][0]["refunded"]["minorUnits"] == 150000
+    fails("not_found", "--now", NOW, "group", "cancel-seat", 1, "--client", 7, cwd=clinic)
+
+
+def test_a_seated_client_sees_only_their_own_seat_and_a_stranger_none(clinic):
+    open_group(clinic)
+    seat(clinic, 1, 7)
+    seat(clinic, 1, 8)
+    mine = ok("--as", "client:7", "group", "seats", 1, cwd=clinic)
+    assert [t["client"] for t in mine["seats"]] == [7]
+    assert mine["held"] == 2 and mine["bookingReference"] == "BK-2026-000001"
+    everyone = ok("--as", "provider:42", "group", "seats", 1, cwd=clinic)
+    assert [t["client"] for t in everyone["seats"]] == [7, 8]
+    fails("forbidden", "--as", "client:9", "group", "seats", 1, cwd=clinic)
+    r = run("--as", "client:7", "group", "seats", 1, cwd=clinic)
+    assert r.code == 0, r
+    assert "Tue 2026-01-13 10:00-11:00 EAT, scheduled: 2 seats of 3 held" in r.out
+    assert "seat 1  client 7  scheduled  KES 1500.00, payment pending" in r.out
+    assert "client 8" not in r.out
+
+
+def test_a_bad_capacity_is_invalid_argument_naming_the_option_and_writes_nothing(clinic):
+    db = clinic / "slotbook.db"
+    before = dump_rows(db)
+    for capacity in ("0", "1001", "three", "-1"):
+        e = fails("invalid_argument", "--now", NOW, "group", "open", 42, "--at", GROUP_AT,
+                  "--capacity", capacity, cwd=clinic)
+        assert e["message"].startswith("--capacity:"), e
+        assert f'"{capacity}"' in e["message"]
+    e = fails("invalid_argument", "--now", NOW, "group", "open", 42, "--at", "tuesday",
+              "--capacity", 3, cwd=clinic)
+    assert e["message"].startswith("--at:")
+    assert dump_rows(db) == before
+    r = run("--json", "group", "open", 42, "--at", GROUP_AT, cwd=clinic)
+    assert r.code == EXIT_CODES["usage"] and "--capacity" in r.error()["message"], r
+
+
+def test_a_seat_in_a_session_that_is_not_a_group_is_invalid_argument(clinic):
+    b = book(clinic, 7, "2026-01-12T06:00:00Z")
+    e = fails("invalid_argument", "--now", NOW, "group", "seat", b["sessionId"], "--client", 8,
+              cwd=clinic)
+    assert "not a group session" in e["message"]
+
+
+# --- the waitlist --------------------------------------------------------------------------------
+
+# Monday 12 January at 10:00 in Nairobi is 07:00Z to 08:00Z; offers are held for 60 minutes.
+MONDAY_10 = ("2026-01-12T07:00:00Z", "2026-01-12T08:00:00Z")
+
+
+def join(cwd, client, *extra, now=NOW):
+    return ok("--now", now, "--as", f"client:{client}", "waitlist", "join", 42, "--client",
+              client, "--from", "2026-01-12", "--to", "2026-01-12", "--earliest", "10:00",
+              "--latest", "10:00", *extra, cwd=cwd)["entry"]
+
+
+def entries(cwd, client):
+    return ok("--as", f"client:{client}", "waitlist", "list", "--client", client,
+              cwd=cwd)["entries"]
+
+
+def test_a_cancellation_offers_the_freed_time_to_the_waitlist_and_accepting_books_it(clinic):
+    taken = book(clinic, 7, MONDAY_10[0])
+    e = join(clinic, 8)
+    # The range is the whole Monday in Nairobi: 21:00Z the evening before to 21:00Z.
+    assert (e["id"], e["client"], e["provider"], e["state"]) == (1, 8, 42, "waiting")
+    assert (e["from"], e["to"]) == ("2026-01-11T21:00:00Z", "2026-01-12T21:00:00Z")
+    assert (e["earliest"], e["latest"], e["sessionType"]) == ("10:00", "10:00", "initial")
+    assert e["offer"] is None and e["booked"] is None
+    ok("--now", NOW, "--as", "client:7", "cancel", taken["sessionId"], cwd=clinic)
+    [offered] = entries(clinic, 8)
+    assert offered["state"] == "offered"
+    assert offered["offer"] == {"start": MONDAY_10[0], "end": MONDAY_10[1]}
+    assert offered["offerExpires"] == "2026-01-10T09:00:00Z"
+    # The offered time is held for client 8: nobody else can book it meanwhile.
+    e = fails("conflict", "--now", NOW, "book", 42, "--client", 9, "--at", MONDAY_10[0],
+              cwd=clinic)
+    b = ok("--now", "2026-01-10T08:30:00Z", "--as", "client:8", "waitlist", "accept", 1,
+           cwd=clinic)
+    assert b == {"sessionId": 2, "bookingReference": "BK-2026-000002",
+                 "scheduledAt": MONDAY_10[0], "paymentRequired": True,
+                 "amount": {"currency": "KES", "minorUnits": 150000, "text": "KES 1500.00"},
+                 "status": "pending_payment", "entry": 1}
+    [done] = entries(clinic, 8)
+    assert (done["state"], done["booked"]) == ("booked", 2)
+    s = ok("status", 2, cwd=clinic)["session"]
+    assert (s["client"], s["provider"], s["scheduledAt"]) == (8, 42, MONDAY_10[0])
+    fails("conflict", "--now", "2026-01-10T08:30:00Z", "waitlist", "accept", 1, cwd=clinic)
+
+
+def test_a_declined_offer_goes_to_the_next_in_line(clinic):
+    taken = book(clinic, 7, MONDAY_10[0])
+    join(clinic, 8)
+    join(clinic, 9)
+    ok("--now", NOW, "cancel", taken["sessionId"], cwd=clinic)
+    assert [e["state"] for e in entries(clinic, 8)] == ["offered"]
+    assert [e["state"] for e in entries(clinic, 9)] == ["waiting"]
+    left = ok("--now", NOW, "--as", "client:8", "waitlist", "leave", 1, cwd=clinic)["entry"]
+    assert left["state"] == "withdrawn"
+    [second] = entries(clinic, 9)
+    assert second["state"] == "offered" and second["offer"]["start"] == MONDAY_10[0]
+    # A closed entry cannot be left twice.
+    e = fails("conflict", "--now", NOW, "waitlist", "leave", 1, cwd=clinic)
+    assert "withdrawn" in e["message"]
+
+
+def test_waitlist_leave_takes_a_waiting_client_out_of_line(clinic):
+    join(clinic, 8)
+    left = ok("--now", NOW, "--as", "client:8", "waitlist", "leave", 1, cwd=clinic)["entry"]
+    assert (left["id"], left["state"], left["offer"]) == (1, "withdrawn", None)
+    assert [e["state"] for e in entries(clinic, 8)] == ["withdrawn"]
+    fails("forbidden", "--now", NOW, "--as", "client:9", "waitlist", "leave", 1, cwd=clinic)
+
+
+def test_an_offer_not_taken_in_time_lapses_and_passes_to_the_next_in_line(clinic):
+    taken = book(clinic, 7, MONDAY_10[0])
+    join(clinic, 8)
+    join(clinic, 9)
+    ok("--now", NOW, "cancel", taken["sessionId"], cwd=clinic)
+    # Offered at 08:00Z, held for 60 minutes: still live at 08:59:59Z, gone at 09:00Z.
+    assert ok("--now", "2026-01-10T08:59:59Z", "waitlist", "expire", cwd=clinic) == {"lapsed": 0}
+    assert ok("--now", "2026-01-10T09:00:00Z", "waitlist", "expire", cwd=clinic) == {"lapsed": 1}
+    assert [e["state"] for e in entries(clinic, 8)] == ["lapsed"]
+    [second] = entries(clinic, 9)
+    assert second["state"] == "offered"
+    assert second["offerExpires"] == "2026-01-10T10:00:00Z"
+    e = fails("conflict", "--now", "2026-01-10T09:00:00Z", "--as", "client:8", "waitlist",
+              "accept", 1, cwd=clinic)
+    assert "lapsed" in e["message"]
+
+
+def test_waitlist_list_speaks_in_the_providers_wall_clock_time(clinic):
+    taken = book(clinic, 7, MONDAY_10[0])
+    join(clinic, 8)
+    ok("--now", NOW, "cancel", taken["sessionId"], cwd=clinic)
+    r = run("waitlist", "list", "--client", 8, cwd=clinic)
+    assert r.code == 0, r
+    assert "entry 1  client 8  provider 42" in r.out
+    assert "initial starting 10:00 to 10:00" in r.out
+    # 09:00Z, the offer's deadline, is noon in Nairobi.
+    assert "offered Mon 2026-01-12 10:00-11:00 EAT, held until Sat 2026-01-10 12:00 EAT" in r.out
+
+
+def test_bad_waitlist_input_is_refused_naming_the_field_and_changes_nothing(clinic):
+    db = clinic / "slotbook.db"
+    before = dump_rows(db)
+    base = ("--now", NOW, "waitlist", "join", 42, "--client", 8, "--from", "2026-01-12", "--to",
+            "2026-01-13")
+    for extra, field in ((("--earliest", "25:00"), "--earliest:"),
+                         (("--latest", "24:00"), "--latest:"),
+                         (("--earliest", "12:00", "--latest", "09:00"), "--latest:"),
+                         (("--type", "group"), "--type:"),
+                         (("--type", "massage"), "--type:")):
+        e = fails("invalid_argument", *base, *extra, cwd=clinic)
+        assert e["message"].startswith(field), (extra, e)
+    # A range that ends before it starts is refused before the database is written (the provider's
+    # zone is read first, so this one opens it, but writes nothing).
+    e = fails("invalid_argument", "--now", NOW, "waitlist", "join", 42, "--client", 8, "--from",
+              "2026-01-13", "--to", "2026-01-11", cwd=clinic)
+    assert e["message"].startswith("--to:")
+    e = fails("invalid_argument", "--now", NOW, "waitlist", "accept", "first", cwd=clinic)
+    assert e["message"].startswith("ENTRY:")
+    assert dump_rows(db) == before
+    # An unknown entry reaches the service, which refuses it (and audits only the refusal).
+    before = rows_except_audit(db)
+    for command in ("accept", "leave"):
+        e = fails("not_found", "--now", NOW, "waitlist", command, 99, cwd=clinic)
+        assert "entry 99" in e["message"]
+    assert rows_except_audit(db) == before
+    assert ok("audit", "verify", cwd=clinic)["ok"] is True
+
+
 # --- help ----------------------------------------------------------------------------------------
 
 
@@ -954,7 +1228,9 @@ def test_the_top_level_help_lists_every_command_the_issue_names():
                      "status", "cancel",
                      "reschedule", "sessions", "reminders run", "holds expire", "audit verify",
                      "health", "analytics", "intake set", "intake show", "rotate-keys", "purge",
-                     "demo"):
+                     "group open", "group seat", "group cancel-seat", "group confirm-payment",
+                     "group seats", "waitlist join", "waitlist leave", "waitlist accept",
+                     "waitlist list", "waitlist expire", "demo"):
         assert expected in names
 
 
@@ -987,7 +1263,12 @@ def test_the_demo_tells_the_whole_story_and_leaves_nothing_behind(tmp_path):
     scratch.rmdir()
     for words in ("Three psychologists, three time zones", "A dozen bookings",
                   "Collisions, on purpose", "client_busy", "refused_late", "by_provider",
-                  "cancelled as rescheduled", "The reminder worker runs", "Analytics",
+                  "cancelled as rescheduled", "The reminder worker runs",
+                  "Weekly therapy: a series booked in one go",
+                  "4 of 4 sessions booked (all_or_nothing)", "keeping the others",
+                  "A group session with three seats", "3 of 3 held", "group_full",
+                  "The waitlist", "waitlist_offered", "Jonas accepts",
+                  "Amina's series keeps 3 of its 4 weeks", "Analytics",
                   "the chain is intact", "was edited"):
         assert words in r.out, words
     assert list(tmp_path.iterdir()) == []
@@ -998,8 +1279,19 @@ def test_the_demo_summary_counts_what_it_did(tmp_path):
     # Saturday the 10th plus three days is Tuesday the 13th; the next Monday is the 19th.
     assert s["monday"] == "2026-01-19"
     assert (s["providers"], s["clients"], s["booked"]) == (3, 12, 12)
+    # The collisions, Amina's late cancellation, then Hiro asking for a fourth seat in a group
+    # of three.
     assert s["refused"] == ["conflict", "conflict", "conflict", "outside_availability",
-                            "outside_availability", "policy_denied", "policy_denied"]
+                            "outside_availability", "policy_denied", "policy_denied", "conflict"]
+    assert (s["series"]["booked"], s["series"]["cancelled"]) == (4, 1)
+    assert (s["group"]["capacity"], s["group"]["seats"]) == (3, 3)
+    # Jonas (client 110) is offered Dr. Hart's (provider 2) Monday 09:00 of the third week: in
+    # London, 2026-02-02 is winter time, so 09:00Z.
+    [offer] = s["waitlist"]["offers"]
+    assert (offer["kind"], offer["client"], offer["provider"]) == ("waitlist_offered", 110, 2)
+    assert offer["start"] == "2026-02-02T09:00:00Z" and offer["session"] is None
+    assert offer["waitlistEntry"] == 1
+    assert s["waitlist"]["booked"] is True
     assert s["audit"]["ok"] is True
     assert s["afterTampering"]["ok"] is False
     assert s["afterTampering"]["problem"] == "edited"
@@ -1078,3 +1370,144 @@ def test_export_ics_is_refused_for_someone_elses_session_and_a_bad_domain(clinic
     assert e["message"].startswith('--domain: "not a domain"')
     r = run("--json", "export-ics", 1, "--provider", 42, cwd=clinic)
     assert r.code == EXIT_CODES["usage"], r
+
+
+# --- import-ics and busy -------------------------------------------------------------------------
+
+
+def ics(*events):
+    """An iCalendar document holding the given VEVENT bodies (lists of content lines)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    for body in events:
+        lines += ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", *body, "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+# Monday 2026-01-12, 10:00-11:00 in Nairobi = 07:00-08:00Z; and a free-time event at 12:00
+# Nairobi (09:00Z), which must not block.
+DENTIST = ["UID:dentist@example.com", "SUMMARY:marker-5c1e Dentist",
+           "DTSTART;TZID=Africa/Nairobi:20260112T100000",
+           "DTEND;TZID=Africa/Nairobi:20260112T110000"]
+LUNCH_FREE = ["UID:free@example.com", "DTSTART:20260112T090000Z", "DURATION:PT1H",
+              "TRANSP:TRANSPARENT"]
+
+
+def monday_slots(cwd, provider=42):
+    slots = ok("--now", NOW, "slots", provider, "--from", "2026-01-12", "--to", "2026-01-12",
+               cwd=cwd)["availableSlots"]
+    return {s["start"]: s.get("reason", "") for s in slots}
+
+
+def test_import_ics_stores_busy_time_that_blocks_the_slots_it_covers(clinic):
+    (clinic / "work.ics").write_text(ics(DENTIST, LUNCH_FREE), newline="")
+    doc = ok("--now", NOW, "--as", "provider:42", "import-ics", 42, "work.ics", "--from",
+             "2026-01-12", "--to", "2026-01-18", cwd=clinic)
+    # The window is the week in Nairobi: 2026-01-12 00:00 EAT = 2026-01-11T21:00Z.
+    assert doc == {"provider": 42, "source": "file:work.ics", "from": "2026-01-11T21:00:00Z",
+                   "to": "2026-01-18T21:00:00Z", "stored": 1, "removed": 0, "skipped": [],
+                   "clashes": []}
+    slots = monday_slots(clinic)
+    assert slots["2026-01-12T07:00:00Z"] == "booked"
+    assert slots["2026-01-12T09:00:00Z"] == ""
+    assert [t for t, reason in slots.items() if reason] == ["2026-01-12T07:00:00Z"]
+    listed = ok("--now", NOW, "busy", 42, "--from", "2026-01-12", "--to", "2026-01-12",
+                cwd=clinic)["blocks"]
+    assert listed == [{"source": "file:work.ics", "uid": "dentist@example.com",
+                       "begin": "2026-01-12T07:00:00Z", "end": "2026-01-12T08:00:00Z",
+                       "allDay": False, "importedAt": NOW}]
+
+
+def test_booking_into_imported_busy_time_is_a_conflict_naming_the_calendar(clinic):
+    (clinic / "work.ics").write_text(ics(DENTIST), newline="")
+    ok("--now", NOW, "import-ics", 42, "work.ics", "--source", "google:work", cwd=clinic)
+    e = fails("conflict", "--now", NOW, "book", 42, "--client", 7, "--at",
+              "2026-01-12T07:00:00Z", cwd=clinic)
+    assert 'external calendar "google:work"' in e["message"]
+    assert ok("--now", NOW, "sessions", "--client", 7, cwd=clinic)["sessions"] == []
+
+
+def test_importing_a_calendar_again_replaces_its_busy_time_and_leaves_other_sources(clinic):
+    (clinic / "work.ics").write_text(ics(DENTIST), newline="")
+    (clinic / "home.ics").write_text(
+        ics(["UID:gym@example.com", "DTSTART:20260112T110000Z", "DTEND:20260112T120000Z"]),
+        newline="")
+    ok("--now", NOW, "import-ics", 42, "work.ics", cwd=clinic)
+    ok("--now", NOW, "import-ics", 42, "home.ics", cwd=clinic)
+    # The dentist appointment was deleted in the work calendar.
+    (clinic / "work.ics").write_text(ics(LUNCH_FREE), newline="")
+    again = ok("--now", NOW, "import-ics", 42, "work.ics", cwd=clinic)
+    assert (again["stored"], again["removed"]) == (0, 1)
+    slots = monday_slots(clinic)
+    assert [t for t, reason in slots.items() if reason] == ["2026-01-12T11:00:00Z"]
+
+
+def test_a_malformed_ics_file_is_refused_naming_its_line_and_changes_nothing(clinic):
+    (clinic / "bad.ics").write_text(ics(DENTIST, ["UID:bad@example.com", "DTSTART:2026-01-13"]),
+                                    newline="")
+    before = dump_rows(clinic / "slotbook.db")
+    e = fails("invalid_argument", "--now", NOW, "import-ics", 42, "bad.ics", cwd=clinic)
+    # Lines: VCALENDAR 1-3, the dentist's VEVENT 4-10, then BEGIN:VEVENT 11, DTSTAMP 12, UID 13.
+    assert e["message"].startswith('ics line 14: "DTSTART:2026-01-13"'), e
+    assert dump_rows(clinic / "slotbook.db") == before
+    fails("invalid_argument", "import-ics", 42, "missing.ics", cwd=clinic)
+    assert dump_rows(clinic / "slotbook.db") == before
+
+
+def test_an_event_outside_the_supported_subset_is_refused_unless_skipped(clinic):
+    birthday = ["UID:birthday@example.com", "DTSTART;VALUE=DATE:20250113", "RRULE:FREQ=YEARLY"]
+    (clinic / "cal.ics").write_text(ics(DENTIST, birthday), newline="")
+    before = dump_rows(clinic / "slotbook.db")
+    e = fails("invalid_argument", "--now", NOW, "import-ics", 42, "cal.ics", cwd=clinic)
+    assert "YEARLY" in e["message"]
+    assert dump_rows(clinic / "slotbook.db") == before
+    doc = ok("--now", NOW, "import-ics", 42, "cal.ics", "--skip-unsupported", cwd=clinic)
+    assert doc["stored"] == 1
+    assert [(s["line"], s["uid"]) for s in doc["skipped"]] == [(11, "birthday@example.com")]
+
+
+def test_import_ics_lists_sessions_already_booked_in_the_new_busy_time(clinic):
+    book(clinic, 7, "2026-01-12T07:00:00Z")
+    (clinic / "work.ics").write_text(ics(DENTIST), newline="")
+    doc = ok("--now", NOW, "import-ics", 42, "work.ics", cwd=clinic)
+    assert [(c["id"], c["client"], c["status"]) for c in doc["clashes"]] == [
+        (1, 7, "scheduled")]
+    r = run("--now", NOW, "import-ics", 42, "work.ics", cwd=clinic)
+    assert r.code == 0, r
+    assert "Clash: session 1 (BK-2026-000001)" in r.out
+
+
+def test_exported_sessions_import_as_another_calendars_busy_time(clinic):
+    # Provider 42's sessions, exported, become provider 43's busy time (one person, two roles).
+    ok("provider", "add", 43, "--name", "Dr. Otieno", cwd=clinic)
+    ok("availability", "set", 43, "--file", "schedule.json", cwd=clinic)
+    book(clinic, 7, "2026-01-12T06:00:00Z")
+    book(clinic, 8, "2026-01-12T11:00:00Z")
+    ok("--now", NOW, "export-ics", "--provider", 42, "--out", "feed.ics", cwd=clinic)
+    doc = ok("--now", NOW, "import-ics", 43, "feed.ics", "--source", "clinic-42", cwd=clinic)
+    assert doc["stored"] == 2
+    slots = monday_slots(clinic, 43)
+    assert [t for t, reason in slots.items() if reason] == ["2026-01-12T06:00:00Z",
+                                                             "2026-01-12T11:00:00Z"]
+
+
+def test_event_titles_of_an_imported_calendar_never_reach_the_database(clinic):
+    (clinic / "work.ics").write_text(ics(DENTIST), newline="")
+    ok("--now", NOW, "import-ics", 42, "work.ics", cwd=clinic)
+    for f in clinic.glob("slotbook.db*"):
+        assert b"marker-5c1e" not in f.read_bytes(), f
+
+
+def test_only_the_provider_or_an_admin_may_import_or_list_busy_time(clinic):
+    (clinic / "work.ics").write_text(ics(DENTIST), newline="")
+    # Refusals are audited; nothing else changes.
+    before = rows_except_audit(clinic / "slotbook.db")
+    fails("forbidden", "--now", NOW, "--as", "client:7", "import-ics", 42, "work.ics", cwd=clinic)
+    fails("forbidden", "--now", NOW, "--as", "provider:43", "import-ics", 42, "work.ics",
+          cwd=clinic)
+    fails("forbidden", "--now", NOW, "--as", "client:7", "busy", 42, cwd=clinic)
+    e = fails("invalid_argument", "--now", NOW, "import-ics", 42, "work.ics", "--source", "",
+              cwd=clinic)
+    assert e["message"].startswith("--source")
+    fails("not_found", "--now", NOW, "import-ics", 99, "work.ics", cwd=clinic)
+    assert rows_except_audit(clinic / "slotbook.db") == before

@@ -1142,6 +1142,41 @@ STORE_TEST("the seat methods need a transaction of the right kind") {
   expect_error([&] { s.update_seat(make_seat(g, 7, t)); }, errc::storage, "update_seat");
 }
 
+STORE_TEST(
+    "unpaid_seats lists active unpaid priced seats old enough, oldest first, up to a limit") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T15:00:00Z");
+  const instant booked = t - 24h;  // make_seat's created_at
+  const session_id g = in_write(s, [&] { return s.insert_session(make_group(4, t, 10)); });
+  const auto add = [&](std::uint64_t client, instant created, auto&& change) {
+    slotbook::seat x = make_seat(g, client, t);
+    x.created_at = x.updated_at = created;
+    change(x);
+    return in_write(s, [&] { return s.insert_seat(x); });
+  };
+  const auto same = [](slotbook::seat&) {};
+  const std::int64_t second = add(7, booked + 1min, same);
+  const std::int64_t first = add(8, booked, same);
+  const std::int64_t tie = add(9, booked + 1min, same);
+  add(10, booked + 10min, same);  // too young for the query below
+  add(11, booked, [](slotbook::seat& x) {
+    x.payment = slotbook::payment_status::paid;
+    x.transaction_id = "TX";
+  });
+  add(12, booked, [](slotbook::seat& x) { x.amount = slotbook::money::kes(0); });
+  add(13, booked, [&](slotbook::seat& x) {
+    x.status = session_status::cancelled;
+    x.cancelled_at = booked;
+  });
+  const auto unpaid = [&](std::size_t limit) {
+    return seat_ids(in_read(s, [&] { return s.unpaid_seats(booked + 5min, limit); }));
+  };
+  CHECK(unpaid(10) == std::vector<std::int64_t>{first, second, tie});
+  CHECK(unpaid(2) == std::vector<std::int64_t>{first, second});
+  CHECK(seat_ids(in_read(s, [&] { return s.unpaid_seats(booked - 1s, 10); })).empty());
+}
+
 // --- waitlist -----------------------------------------------------------------------------------
 
 namespace {
@@ -1320,6 +1355,164 @@ STORE_TEST("the waitlist writes need a write transaction") {
         s.insert_waitlist_entry(make_entry(4, 7, {t, t + 1h}, t));
       },
       errc::storage, "insert_waitlist_entry");
+}
+
+// --- external busy time
+// ---------------------------------------------------------------------------
+
+namespace {
+
+slotbook::busy_block make_block(std::uint64_t provider, std::string source, std::string uid,
+                                interval time) {
+  slotbook::busy_block b;
+  b.provider = provider_id{provider};
+  b.source = std::move(source);
+  b.uid = std::move(uid);
+  b.time = time;
+  b.imported_at = at("2026-02-01T08:00:00Z");
+  return b;
+}
+
+std::vector<std::string> block_uids(const std::vector<slotbook::busy_block>& blocks) {
+  std::vector<std::string> out;
+  for (const slotbook::busy_block& b : blocks) out.push_back(b.uid);
+  return out;
+}
+
+}  // namespace
+
+STORE_TEST("busy blocks read back field for field, ordered by begin, end, source and uid") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  slotbook::busy_block all_day = make_block(4, "work", "day@x", {t - 9h, t + 15h});
+  all_day.all_day = true;
+  const std::vector<slotbook::busy_block> work{
+      make_block(4, "work", "b@x", {t, t + 1h}), make_block(4, "work", "a@x", {t, t + 1h}),
+      make_block(4, "work", "late@x", {t + 2h, t + 3h}), all_day};
+  const std::vector<slotbook::busy_block> home{make_block(4, "home", "short@x", {t, t + 30min})};
+  const interval march{at("2026-03-01T00:00:00Z"), at("2026-04-01T00:00:00Z")};
+  in_write(s, [&] {
+    CHECK(s.replace_busy_blocks(provider_id{4}, "work", march, work) == 0);
+    CHECK(s.replace_busy_blocks(provider_id{4}, "home", march, home) == 0);
+  });
+  const auto found = in_read(s, [&] { return s.busy_blocks(provider_id{4}, march); });
+  // all_day begins first; at t the 30-minute block ends first; then "a@x" before "b@x".
+  CHECK(block_uids(found) == std::vector<std::string>{"day@x", "short@x", "a@x", "b@x", "late@x"});
+  REQUIRE(found.size() == 5);
+  CHECK(found[0] == all_day);
+  CHECK(found[3] == work[0]);
+}
+
+STORE_TEST("busy_blocks returns the blocks overlapping the range, of that provider only") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  const interval year{at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z")};
+  in_write(s, [&] {
+    s.replace_busy_blocks(provider_id{4}, "work", year,
+                          std::vector{make_block(4, "work", "nine", {t, t + 1h}),
+                                      make_block(4, "work", "long", {t - 300 * 24h, t + 1h}),
+                                      make_block(4, "work", "eleven", {t + 2h, t + 3h})});
+    s.replace_busy_blocks(provider_id{5}, "work", year,
+                          std::vector{make_block(5, "work", "other", {t, t + 1h})});
+  });
+  const auto within = [&](interval r) {
+    return block_uids(in_read(s, [&] { return s.busy_blocks(provider_id{4}, r); }));
+  };
+  // Touching is not overlapping: [t + 1h, t + 2h) meets "nine" and "long" at their end and
+  // "eleven" at its begin.
+  CHECK(within({t + 1h, t + 2h}).empty());
+  CHECK(within({t + 30min, t + 90min}) == std::vector<std::string>{"long", "nine"});
+  CHECK(within({t - 200 * 24h, t - 199 * 24h}) == std::vector<std::string>{"long"});
+  CHECK(within({t + 150min, t + 4h}) == std::vector<std::string>{"eleven"});
+  CHECK(in_read(s, [&] { return s.busy_blocks(provider_id{6}, year); }).empty());
+}
+
+STORE_TEST("replacing busy blocks swaps one source's blocks in the window and keeps the rest") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  const interval week{t - 9h, t - 9h + 7 * 24h};
+  const interval year{at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z")};
+  in_write(s, [&] {
+    s.replace_busy_blocks(
+        provider_id{4}, "work", year,
+        std::vector{make_block(4, "work", "in-week", {t, t + 1h}),
+                    make_block(4, "work", "straddles", {week.end - 1h, week.end + 1h}),
+                    make_block(4, "work", "next-month", {t + 31 * 24h, t + 31 * 24h + 1h})});
+    s.replace_busy_blocks(provider_id{4}, "home", year,
+                          std::vector{make_block(4, "home", "home", {t, t + 1h})});
+  });
+  // A new import of the week for "work": the blocks overlapping the week go, whole.
+  const std::size_t removed = in_write(s, [&] {
+    return s.replace_busy_blocks(provider_id{4}, "work", week,
+                                 std::vector{make_block(4, "work", "new", {t + 4h, t + 5h})});
+  });
+  CHECK(removed == 2);
+  CHECK(block_uids(in_read(s, [&] { return s.busy_blocks(provider_id{4}, year); })) ==
+        std::vector<std::string>{"home", "new", "next-month"});
+  // An empty import clears the source's window.
+  CHECK(in_write(s, [&] { return s.replace_busy_blocks(provider_id{4}, "work", week, {}); }) == 1);
+  CHECK(block_uids(in_read(s, [&] { return s.busy_blocks(provider_id{4}, year); })) ==
+        std::vector<std::string>{"home", "next-month"});
+}
+
+STORE_TEST("a rolled-back replacement of busy blocks leaves the old ones") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  const interval week{t - 9h, t - 9h + 7 * 24h};
+  in_write(s, [&] {
+    s.replace_busy_blocks(provider_id{4}, "work", week,
+                          std::vector{make_block(4, "work", "old", {t, t + 1h})});
+  });
+  {
+    transaction tx(s, access::write);
+    s.replace_busy_blocks(provider_id{4}, "work", week,
+                          std::vector{make_block(4, "work", "new", {t + 2h, t + 3h})});
+    // no commit: rolled back
+  }
+  CHECK(block_uids(in_read(s, [&] { return s.busy_blocks(provider_id{4}, week); })) ==
+        std::vector<std::string>{"old"});
+}
+
+STORE_TEST("replace_busy_blocks refuses invalid blocks and changes nothing") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  const interval week{t - 9h, t - 9h + 7 * 24h};
+  in_write(s, [&] {
+    s.replace_busy_blocks(provider_id{4}, "work", week,
+                          std::vector{make_block(4, "work", "old", {t, t + 1h})});
+  });
+  const auto refuses = [&](const std::vector<slotbook::busy_block>& blocks, std::string_view source,
+                           std::string_view fragment) {
+    transaction tx(s, access::write);
+    expect_error([&] { s.replace_busy_blocks(provider_id{4}, source, week, blocks); },
+                 errc::invalid_argument, fragment);
+  };
+  refuses({make_block(4, "work", "empty", {t, t})}, "work", "time: ");
+  refuses({make_block(4, "work", "", {t, t + 1h}), make_block(5, "work", "x", {t, t + 1h})}, "work",
+          "belongs to provider 5");
+  refuses({make_block(4, "home", "x", {t, t + 1h})}, "work", "source \"home\"");
+  refuses({}, "", "source: ");
+  refuses({}, "bad\nsource", "contains a control character");
+  refuses({make_block(4, "work", "long", {t, t + 367 * 24h})}, "work", "at most 366 days");
+  CHECK(block_uids(in_read(s, [&] { return s.busy_blocks(provider_id{4}, week); })) ==
+        std::vector<std::string>{"old"});
+}
+
+STORE_TEST("replace_busy_blocks needs a write transaction") {
+  TestType backend;
+  store& s = backend.store;
+  const instant t = at("2026-03-02T09:00:00Z");
+  transaction tx(s, access::read);
+  expect_error(
+      [&] {
+        s.replace_busy_blocks(provider_id{4}, "work", {t, t + 1h}, {});
+      },
+      errc::storage, "replace_busy_blocks");
 }
 
 // --- intake forms

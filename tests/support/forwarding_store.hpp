@@ -60,6 +60,16 @@ class forwarding_store : public store {
   std::vector<waitlist_entry> client_waitlist(client_id c) override {
     return inner_.client_waitlist(c);
   }
+  std::vector<seat> unpaid_seats(instant created_by, std::size_t limit) override {
+    return inner_.unpaid_seats(created_by, limit);
+  }
+  std::size_t replace_busy_blocks(provider_id p, std::string_view source, interval window,
+                                  std::span<const busy_block> blocks) override {
+    return inner_.replace_busy_blocks(p, source, window, blocks);
+  }
+  std::vector<busy_block> busy_blocks(provider_id p, interval r) override {
+    return inner_.busy_blocks(p, r);
+  }
   session_id insert_session(const session& s) override { return inner_.insert_session(s); }
   void update_session(const session& s) override { inner_.update_session(s); }
   std::uint64_t next_reference_sequence(int year) override {

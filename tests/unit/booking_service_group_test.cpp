@@ -389,3 +389,111 @@ GROUP_TEST("analytics count a group session once and its seats apart, with the s
   // Seat 7 paid KES 1,500.00; seat 8 paid and got it all back; seat 9 has not paid.
   CHECK(a.revenue == fee);
 }
+
+// --- seat holds and reminders -----------------------------------------------------------------
+
+GROUP_TEST("an unpaid seat of a priced group expires after the hold time and frees its place") {
+  world<TestType> w;
+  const session_id g = w.open(42, 1);
+  w.service.book_seat(client(7), g, client_id{7});
+  expect_error([&] { w.service.book_seat(client(8), g, client_id{8}); }, errc::conflict,
+               {"group_full"});
+  // The default hold is 15 minutes: at 14 minutes nothing expires, at 15 the seat does.
+  w.clock.set(start_of_world + 14min);
+  CHECK(w.service.expire_holds() == 0);
+  w.clock.set(start_of_world + 15min);
+  CHECK(w.service.expire_holds() == 1);
+  const std::vector<seat> seats = w.seats(g);
+  REQUIRE(seats.size() == 1);
+  CHECK(seats[0].status == session_status::cancelled);
+  CHECK(seats[0].cancellation_reason == "hold_expired");
+  CHECK(seats[0].cancelled_by == slotbook::role::system);
+  CHECK(seats[0].cancelled_at == start_of_world + 15min);
+  CHECK(w.last_audit_action() == "expire_seat_hold");
+  const auto expired = std::find_if(w.events.begin(), w.events.end(), [](const change_event& e) {
+    return e.kind == change_kind::hold_expired;
+  });
+  REQUIRE(expired != w.events.end());
+  CHECK(expired->client == client_id{7});
+  CHECK(expired->session == g);
+  // The place is free again, and the late payment finds no seat.
+  CHECK(w.service.book_seat(client(8), g, client_id{8}).seats_taken == 1);
+  expect_error([&] { w.service.confirm_seat_payment(admin, g, client_id{7}, "mpesa", "TX7"); },
+               errc::conflict, {"holds no seat"});
+}
+
+GROUP_TEST("a paid seat and a free group's seat never expire") {
+  world<TestType> w;
+  const session_id paid_group = w.open(42, 2);
+  const session_id free_group = w.open(43, 2, group_start + 2h);
+  w.service.book_seat(client(7), paid_group, client_id{7});
+  w.service.confirm_seat_payment(admin, paid_group, client_id{7}, "mpesa", "TX7");
+  w.service.book_seat(client(8), free_group, client_id{8});
+  w.clock.set(start_of_world + 2h);
+  CHECK(w.service.expire_holds() == 0);
+  CHECK(w.held(paid_group) == 1);
+  CHECK(w.held(free_group) == 1);
+}
+
+GROUP_TEST("a seat's client gets the session's reminders, naming them as the client") {
+  world<TestType> w;
+  const session_id g = w.open(43, 3);
+  w.service.book_seat(client(7), g, client_id{7});
+  w.service.book_seat(client(8), g, client_id{8});
+  // The 24-hour reminders of both seats are due at 2026-02-08T09:00Z.
+  w.clock.set(group_start - 24h);
+  const auto due = w.service.due_reminders(10);
+  REQUIRE(due.size() == 2);
+  std::vector<std::uint64_t> clients;
+  for (const auto& c : due) {
+    CHECK(c.message.session == g);
+    CHECK(c.message.before == 24h);
+    CHECK(c.message.scheduled_at == group_start);
+    CHECK(c.message.provider == provider_id{43});
+    clients.push_back(c.message.client.value);
+  }
+  std::sort(clients.begin(), clients.end());
+  CHECK(clients == std::vector<std::uint64_t>{7, 8});
+}
+
+GROUP_TEST("a cancelled seat's reminders are never sent; the others' are") {
+  world<TestType> w;
+  const session_id g = w.open(43, 3);
+  w.service.book_seat(client(7), g, client_id{7});
+  w.service.book_seat(client(8), g, client_id{8});
+  w.service.cancel_seat(client(7), g, client_id{7}, "moving away");
+  w.clock.set(group_start - 24h);
+  const auto due = w.service.due_reminders(10);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].message.client == client_id{8});
+  // The closed one is marked failed with the reason, not left to be claimed again.
+  slotbook::transaction tx(w.backend.store, slotbook::access::read);
+  const auto queued = w.backend.store.session_reminders(g);
+  tx.commit();
+  const auto sevens = std::count_if(queued.begin(), queued.end(), [](const auto& q) {
+    return q.client == client_id{7} && q.what.before == 24h;
+  });
+  CHECK(sevens == 1);
+  for (const auto& q : queued) {
+    if (q.client == client_id{7} && q.what.before == 24h) {
+      CHECK(q.state == slotbook::reminder_state::failed);
+      CHECK(q.last_error == "client 7 holds no seat in group session " + slotbook::to_string(g));
+    }
+  }
+}
+
+GROUP_TEST("a client with a seat may read the group session; a stranger may not") {
+  world<TestType> w;
+  const session_id g = w.open(43, 3);
+  w.service.book_seat(client(7), g, client_id{7});
+  w.service.book_seat(client(8), g, client_id{8});
+  w.service.cancel_seat(client(8), g, client_id{8});
+  CHECK(w.service.get_session(client(7), g).id == g);
+  const std::string reference = w.service.get_session(admin, g).booking_reference;
+  CHECK(w.service.find_by_reference(client(7), reference).id == g);
+  // A client who gave their seat up still sees the session they were booked into.
+  CHECK(w.service.get_session(client(8), g).capacity == 3);
+  expect_error([&] { w.service.get_session(client(9), g); }, errc::forbidden, {"client 9"});
+  expect_error([&] { w.service.find_by_reference(client(9), reference); }, errc::forbidden,
+               {"client 9"});
+}

@@ -80,6 +80,9 @@ session_interval = _c.session_interval
 refunded_amount = _c.refunded_amount
 acts_for = _c.acts_for
 validate = _c.validate
+MAX_GROUP_CAPACITY: int = _c.MAX_GROUP_CAPACITY
+parse_waitlist_state = _c.parse_waitlist_state
+seat_view = _c.seat_view
 
 # lifecycle, policy, reminders, analytics
 hold_expired = _c.hold_expired
@@ -143,7 +146,11 @@ MAX_TEXT_BYTES: int = _c.MAX_TEXT_BYTES
 REDACTED_TEXT: str = _c.REDACTED_TEXT
 MAX_SERIES_OCCURRENCES: int = _c.MAX_SERIES_OCCURRENCES
 MAX_SERIES_SPAN: _dt.timedelta = _c.MAX_SERIES_SPAN
+MAX_WAITLIST_RANGE: _dt.timedelta = _c.MAX_WAITLIST_RANGE
 to_json = _c.to_json
+
+# external calendars
+import_busy_times = _c.import_busy_times
 
 # crypto and intake forms
 SEALED_FORMAT_VERSION: int = _c.SEALED_FORMAT_VERSION

@@ -38,6 +38,7 @@ __all__ = [
     "SlotAlignment",
     "SlotReason",
     "TransitionReason",
+    "WaitlistState",
     "Weekday",
 ]
 
@@ -104,6 +105,9 @@ class SessionType(enum.StrEnum):
     INITIAL = "initial"  #: a first consultation
     FOLLOW_UP = "follow_up"  #: a later session with the same provider
     EMERGENCY = "emergency"  #: an urgent session, possibly with its own cancellation rules
+    #: a group session: the provider's time, held once, with up to `Session.capacity` clients in
+    #: seats (`Seat`); it has no client of its own
+    GROUP = "group"
 
 
 class PaymentStatus(enum.StrEnum):
@@ -228,6 +232,9 @@ class ChangeKind(enum.StrEnum):
     SLOT_FREED = "slot_freed"
     PAYMENT_CONFIRMED = "payment_confirmed"
     HOLD_EXPIRED = "hold_expired"
+    #: a freed slot (`time`) is offered to `client` from the waitlist (`waitlist_entry`), held for
+    #: them until the offer's deadline: notify them
+    WAITLIST_OFFERED = "waitlist_offered"
 
 
 class ReminderState(enum.StrEnum):
@@ -311,6 +318,21 @@ class OccurrenceOutcome(enum.StrEnum):
     CANCELLED = "cancelled"  #: cancelled under the cancellation policy
     SKIPPED = "skipped"  #: already over (cancelled, completed, no_show); left as it was
     REFUSED = "refused"  #: the policy refused (in progress, a client too late); left as it was
+
+
+class WaitlistState(enum.StrEnum):
+    """Where a waitlist entry stands."""
+
+    WAITING = "waiting"  #: in line
+    OFFERED = "offered"  #: holds an offer of `offer` until `offer_expires`
+    BOOKED = "booked"  #: accepted an offer; `booked` is the session (terminal)
+    WITHDRAWN = "withdrawn"  #: left the waitlist, or declined an offer (terminal)
+    LAPSED = "lapsed"  #: let an offer run out (terminal)
+
+    @property
+    def is_open(self) -> bool:
+        """True while in line or holding an offer: WAITING, OFFERED."""
+        return self in (WaitlistState.WAITING, WaitlistState.OFFERED)
 
 
 class Weekday(enum.IntEnum):

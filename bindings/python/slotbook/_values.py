@@ -36,6 +36,7 @@ from ._enums import (
     SlotAlignment,
     SlotReason,
     TransitionReason,
+    WaitlistState,
     Weekday,
 )
 from ._errors import InvalidArgumentError
@@ -43,6 +44,7 @@ from ._native import _c
 from ._record import (
     EPOCH,
     UTC,
+    _optional,
     instant,
     show_window_end,
     value_type,
@@ -327,6 +329,13 @@ class Session:
     rescheduled_to: int = 0  #: the session that replaced this one
     reschedule_count: int = 0  #: reschedules in this booking's chain so far
     series: int = 0  #: the recurring series it is an occurrence of; 0 for a single booking
+    #: for a GROUP session, how many seats it has (1 to MAX_GROUP_CAPACITY); 0 for any other
+    capacity: int = 0
+
+    @property
+    def is_group(self) -> bool:
+        """True for a group session (`SessionType.GROUP`), whose clients hold seats."""
+        return self.type is SessionType.GROUP
 
     @property
     def interval(self) -> Interval:
@@ -734,6 +743,9 @@ class SessionAnalytics:
     timed_sessions: int = 0
     total_actual_duration: timedelta = timedelta(0)
     average_actual_duration: timedelta = timedelta(0)
+    group_sessions: int = 0  #: counted sessions of type GROUP (also in the counts above)
+    seats: int = 0  #: held seats of those group sessions
+    cancelled_seats: int = 0  #: cancelled seats of those group sessions
 
 
 @value_type(kw_only=True)
@@ -753,6 +765,7 @@ class ChangeEvent:
     to_status: SessionStatus | None = None  #: status after
     related: int = 0  #: RESCHEDULED: the replacement session
     by: Role = Role.SYSTEM  #: who made the change
+    waitlist_entry: int = 0  #: WAITLIST_OFFERED: the entry offered the slot
 
 
 # ---------------------------------------------------------------------------------------------
@@ -937,6 +950,8 @@ class ServiceOptions:
     keys: Optional["Keyring"] = None  #: seals and opens intake forms; None: intake is CryptoError
     deleted_retention: timedelta = timedelta(days=30)  #: how long deleted records wait for purge
     transient_attempts: int = 3  #: attempts in all when the store reports a transient failure
+    #: how long a waitlist offer holds its slot (whole minutes, 1 min to 7 days)
+    waitlist_offer_hold: timedelta = 60 * _MIN
 
 
 @value_type(kw_only=True)
@@ -1083,6 +1098,203 @@ class SeriesCancellation:
     def cancelled_count(self) -> int:
         """How many occurrences it cancelled."""
         return sum(1 for o in self.occurrences if o.outcome is OccurrenceOutcome.CANCELLED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Group sessions
+# ---------------------------------------------------------------------------------------------
+
+
+@value_type(kw_only=True, show_field={"amount": _money_show})
+class Seat:
+    """One client's seat in a group session: its own money (the group's per-seat price, the
+    payment, the refund) and its own cancellation. Held (SCHEDULED) until cancelled; a cancelled
+    seat stays on record and no longer counts against the capacity.
+
+    >>> Seat(session=12, client=7, amount=Money.kes(150000)).is_active
+    True
+    """
+
+    id: int = 0  #: assigned by the store
+    session: int = 0  #: the group session
+    client: int = 0  #: who sits in it
+    status: SessionStatus = SessionStatus.SCHEDULED  #: SCHEDULED while held, then CANCELLED
+    amount: Money = Money()  #: the seat's price, >= 0
+    payment: PaymentStatus = PaymentStatus.PENDING
+    payment_method: str = ""  #: the host's vocabulary
+    transaction_id: str = ""  #: the payment provider's id
+    refunded_minor: int = 0  #: refunded so far, in minor units of `amount`'s currency
+    created_at: datetime = EPOCH
+    updated_at: datetime = EPOCH
+    cancelled_at: datetime | None = None
+    cancellation_reason: str = ""
+    cancelled_by: Role | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """True while the seat is held (counts against the capacity, makes its client busy)."""
+        return self.status is SessionStatus.SCHEDULED
+
+    @property
+    def refunded_amount(self) -> Money:
+        """What has been refunded, in the seat's currency."""
+        return Money(self.refunded_minor, self.amount.currency)
+
+
+@value_type(kw_only=True)
+class GroupRequest:
+    """A request to open a group session: the provider's time, held once, with `capacity` seats
+    (1 to MAX_GROUP_CAPACITY). `duration` must equal the provider's session length.
+
+    >>> GroupRequest(provider=42, scheduled_at=datetime(2026, 3, 2, 15, tzinfo=UTC), capacity=8)  # doctest: +SKIP
+    """
+
+    provider: int
+    scheduled_at: datetime
+    duration: timedelta = 60 * _MIN
+    capacity: int
+    notes: str = ""
+
+
+@value_type(kw_only=True)
+class SeatConfirmation:
+    """What `BookingService.book_seat` returns."""
+
+    booked: Seat = Seat()  #: as stored
+    booking_reference: str = ""  #: the group session's reference
+    time: Interval = Interval(EPOCH, EPOCH)  #: the group session's time
+    seats_taken: int = 0  #: held seats, this one included
+    capacity: int = 0
+
+    @property
+    def seats_left(self) -> int:
+        """Seats still free after this one."""
+        return self.capacity - self.seats_taken
+
+
+@value_type
+class SeatCancellation:
+    """What `BookingService.cancel_seat` did."""
+
+    cancelled: Seat = Seat()  #: as stored afterwards
+    decision: CancellationDecision = CancellationDecision()  #: the policy's decision for the seat
+    refund: RefundOutcome = RefundOutcome()
+
+
+# ---------------------------------------------------------------------------------------------
+# Waitlist
+# ---------------------------------------------------------------------------------------------
+
+# A waitlist's local start times are times of day on the provider's wall clock, as a window's
+# start is: a ``time`` (or ``"HH:MM"``) from 00:00 to 23:59, or None for any; 24:00 is refused.
+_local_start = _optional(wall_time_start)
+
+
+@value_type(kw_only=True, normalize={"earliest_local": _local_start, "latest_local": _local_start})
+class WaitlistEntry:
+    """One client's place on one provider's waitlist, and the offer of a freed slot it may hold.
+    `earliest_local` and `latest_local` bound the offered session's local start time of day in
+    the provider's zone (None: any)."""
+
+    id: int = 0  #: assigned by the store; ids grow with join order
+    provider: int = 0
+    client: int = 0
+    range: Interval = Interval(EPOCH, EPOCH)  #: an offered session lies wholly inside it
+    type: SessionType = SessionType.INITIAL  #: the session to book; never GROUP
+    earliest_local: time | None = None  #: starts at this local time or later
+    latest_local: time | None = None  #: ... and at this local time or earlier
+    state: WaitlistState = WaitlistState.WAITING
+    joined_at: datetime = EPOCH  #: the order of the line (then `id`)
+    updated_at: datetime = EPOCH
+    offer: Interval | None = None  #: the slot offered (kept after the offer ends)
+    offer_expires: datetime | None = None  #: the offer's deadline
+    booked: int = 0  #: for BOOKED: the session
+
+    @property
+    def is_open(self) -> bool:
+        """True while the entry is in line or holds an offer."""
+        return self.state.is_open
+
+    def offer_live(self, now: datetime) -> bool:
+        """True when the entry holds an offer that has not run out at `now` (its slot is held)."""
+        now = instant(now, "now")
+        return (
+            self.state is WaitlistState.OFFERED
+            and self.offer is not None
+            and self.offer_expires is not None
+            and now < self.offer_expires
+        )
+
+
+@value_type(kw_only=True, normalize={"earliest_local": _local_start, "latest_local": _local_start})
+class WaitlistRequest:
+    """A request to join a provider's waitlist: offers lie wholly inside `range` (at most
+    MAX_WAITLIST_RANGE long, ending after now) and start between `earliest_local` and
+    `latest_local` on the provider's wall clock (``time`` or ``"HH:MM"``; None: any). `type` is
+    the session to book, never GROUP.
+
+    >>> WaitlistRequest(provider=42, client=7, range=week, earliest_local="17:00")  # doctest: +SKIP
+    """
+
+    provider: int
+    client: int
+    range: Interval
+    type: SessionType = SessionType.INITIAL
+    earliest_local: time | None = None
+    latest_local: time | None = None
+
+
+@value_type(kw_only=True)
+class BusyTime:
+    """One busy interval of an external calendar, as `import_busy_times` reads it: `utc` whole (not
+    clipped), the event's `uid` and `summary` (for display only: `BookingService.import_busy`
+    never stores the summary)."""
+
+    utc: Interval = Interval(EPOCH, EPOCH)
+    uid: str = ""
+    summary: str = ""
+    all_day: bool = False
+
+
+@value_type(kw_only=True)
+class SkippedEvent:
+    """An event `import_busy_times(..., skip_unsupported=True)` left out, and why."""
+
+    line: int = 0  #: of its BEGIN:VEVENT
+    uid: str = ""
+    reason: str = ""
+
+
+@value_type(kw_only=True)
+class IcalBusy:
+    """What `import_busy_times` found: busy intervals by start (then end, uid), and the events it
+    skipped."""
+
+    busy: tuple[BusyTime, ...] = ()
+    skipped: tuple[SkippedEvent, ...] = ()
+
+
+@value_type(kw_only=True)
+class BusyBlock:
+    """A provider's stored busy time from an external calendar (`source`, the host's name for it):
+    it blocks slots and bookings like a session. Titles are never stored."""
+
+    provider: int = 0
+    source: str = ""
+    uid: str = ""
+    time: Interval = Interval(EPOCH, EPOCH)  #: [begin, end) in UTC
+    all_day: bool = False
+    imported_at: datetime = EPOCH
+
+
+@value_type(kw_only=True)
+class BusyImport:
+    """What `BookingService.import_busy` did: blocks stored, blocks of the same source in the
+    window replaced, and the sessions already booked in the new busy time (they stay booked)."""
+
+    stored: int = 0
+    removed: int = 0
+    clashes: tuple[Session, ...] = ()
 
 
 @value_type
@@ -1402,6 +1614,8 @@ REGISTERED = [
     FieldProblem, SealedIntake, ServiceOptions, Actor, RecordRef, StoredIntake, SessionDeletion,
     IntakeSummary, ErasureResult, RotationProgress, RotationReport, PurgeReport, ClientDataExport,
     SeriesRequest, SeriesOccurrence, SeriesBooking, OccurrenceCancellation, SeriesCancellation,
+    Seat, GroupRequest, SeatConfirmation, SeatCancellation, WaitlistEntry, WaitlistRequest,
+    BusyTime, SkippedEvent, IcalBusy, BusyBlock, BusyImport,
 ]  # fmt: skip
 
 __all__ = [cls.__name__ for cls in REGISTERED] + ["TeamMember", "AUDIT_GENESIS_HASH"]

@@ -26,6 +26,31 @@ std::chrono::seconds time_of_day_seconds(py::handle tod, std::string_view field)
 void bind_core(py::module_& m) {
   using namespace pybind11::literals;
 
+  // --- iCalendar import ------------------------------------------------------------------------
+  m.def(
+      "import_busy_times",
+      [](std::string_view text, const py::object& zone, const interval& window,
+         bool skip_unsupported, const std::map<std::string, std::string>& zone_aliases) {
+        ical_import_options o;
+        o.zone = zone_name(zone, "zone");
+        o.window = window;
+        o.unsupported = skip_unsupported ? ical_unsupported::skip : ical_unsupported::reject;
+        o.zone_aliases.insert(zone_aliases.begin(), zone_aliases.end());
+        py::gil_scoped_release unlocked;
+        return slotbook::import_busy_times(text, o);
+      },
+      "text"_a, "zone"_a, "window"_a, "skip_unsupported"_a = false,
+      "zone_aliases"_a = std::map<std::string, std::string>{},
+      "Reads an iCalendar (.ics) text's busy time overlapping `window` as an IcalBusy: the busy\n"
+      "intervals (BusyTime, whole, by start) of its VEVENTs (DTSTART/DTEND or DURATION, TZID,\n"
+      "all-day dates, RRULE/RDATE/EXDATE, overridden instances; transparent and cancelled events\n"
+      "block nothing), with floating and all-day times read in `zone` (the provider's zone, a str\n"
+      "or ZoneInfo). Malformed text is InvalidArgumentError naming the line; an event outside the\n"
+      "supported subset (e.g. FREQ=YEARLY) too, unless skip_unsupported, which lists it in\n"
+      "`skipped`. `zone_aliases` maps non-IANA TZIDs (e.g. Windows names) to IANA names.\n\n"
+      "    found = import_busy_times(open('work.ics').read(), 'Europe/Berlin', week)\n"
+      "    service.import_busy(Actor.provider(42), 42, 'work', week, found.busy)");
+
   // --- time ------------------------------------------------------------------------------------
   m.def(
       "find_zone",
@@ -207,6 +232,26 @@ void bind_core(py::module_& m) {
   m.def(
       "validate", [](const session& s) { slotbook::validate(s); }, "session"_a,
       "Checks the invariants every stored Session keeps; InvalidArgumentError naming the field.");
+  m.attr("MAX_GROUP_CAPACITY") = max_group_capacity;
+  m.def(
+      "validate", [](const seat& s) { slotbook::validate(s); }, "seat"_a,
+      "Checks the invariants every stored Seat keeps (session and client set, status scheduled or "
+      "cancelled, the money rules of a Session); InvalidArgumentError naming the field.");
+  m.def(
+      "validate", [](const waitlist_entry& e) { slotbook::validate(e); }, "entry"_a,
+      "Checks the invariants every stored WaitlistEntry keeps (a non-empty range, a type other "
+      "than GROUP, local times 00:00 to 23:59 with earliest <= latest, an offer inside the "
+      "range); InvalidArgumentError naming the field.");
+  m.def(
+      "parse_waitlist_state",
+      [](std::string_view text, std::string_view field) {
+        return slotbook::parse_waitlist_state(text, field);
+      },
+      "text"_a, "field"_a = "state", "Reads a WaitlistState from its lowercase name.");
+  m.def("seat_view", &slotbook::seat_view, "group"_a, "seat"_a,
+        "The Seat as a one-client Session at its group's time (the group's id, provider, time and "
+        "reference, the seat's client and money; cancelled when the seat is), as the cancellation "
+        "policy judges it. InvalidArgumentError when `group` is not the seat's group session.");
   m.def("session_interval", &slotbook::session_interval, "session"_a,
         "The booked time [scheduled_at, scheduled_at + duration).");
   m.def("refunded_amount", &slotbook::refunded_amount, "session"_a,

@@ -191,14 +191,18 @@ void bind_policy(py::module_& m) {
   m.def(
       "analyze_sessions",
       [](const std::vector<session>& sessions, provider_id provider, const interval& range,
-         std::string_view revenue_currency) {
+         std::string_view revenue_currency, const std::vector<seat>& seats) {
         const currency code = currency::parse(revenue_currency, "revenue_currency");
         py::gil_scoped_release release;
-        return slotbook::analyze_sessions(sessions, provider, range, code);
+        return slotbook::analyze_sessions(sessions, provider, range, code, seats);
       },
       "sessions"_a, "provider"_a, "range"_a, "revenue_currency"_a = "KES",
+      "seats"_a = std::vector<seat>{},
       "The dashboard metrics of `provider`'s sessions scheduled in `range` (others are skipped), "
-      "revenue in `revenue_currency`.");
+      "revenue in `revenue_currency`. `seats` are the Seat values of its group sessions: a group "
+      "counts once, its held and cancelled seats are counted apart (group_sessions, seats, "
+      "cancelled_seats) and seat payments are revenue; seats of sessions not counted are "
+      "skipped.");
 }
 
 }  // namespace slotbook::python

@@ -166,6 +166,8 @@ exception counts as a failure with its text as the error.
   m.attr("MAX_SERIES_OCCURRENCES") = max_series_occurrences;
   m.attr("MAX_SERIES_SPAN") =
       py::cast(std::chrono::duration_cast<std::chrono::seconds>(max_series_span));
+  m.attr("MAX_WAITLIST_RANGE") =
+      py::cast(std::chrono::duration_cast<std::chrono::seconds>(max_waitlist_range));
   m.def(
       "to_json", [](const client_data_export& e) { return slotbook::to_json(e); }, "export"_a,
       "The export as JSON text (snake_case keys, ISO-8601 UTC instants, money as "
@@ -398,11 +400,178 @@ for an actor who may not cancel it.
     c.cancelled_count
 )doc")
       .def(
+          "open_group",
+          [](py_service& s, const actor& who, const group_request& r) {
+            return unlocked([&] { return s.get().open_group(who, r); });
+          },
+          "who"_a, "request"_a, R"doc(
+Opens a group session (a GroupRequest) in one write transaction and returns its
+BookingConfirmation: one Session of type GROUP with no client and `capacity` seats, holding the
+provider's time as book() would (the same availability, slot-rule and overlap checks and errors).
+Each seat costs the provider's price. The provider themselves, admin or system; a capacity
+outside 1 to MAX_GROUP_CAPACITY is InvalidArgumentError naming `capacity`.
+
+    g = service.open_group(Actor.provider(42), GroupRequest(provider=42, scheduled_at=t, capacity=8))
+    service.book_seat(Actor.client(7), g.session, 7)
+)doc")
+      .def(
+          "book_seat",
+          [](py_service& s, const actor& who, session_id group, client_id client) {
+            return unlocked([&] { return s.get().book_seat(who, group, client); });
+          },
+          "who"_a, "group"_a, "client"_a, R"doc(
+Books `client` a seat in the group session `group`, in one write transaction, and returns a
+SeatConfirmation (the Seat, the group's reference and time, seats taken and capacity). The group
+must be scheduled or confirmed and not started; the client must hold no seat in it, must not be
+blocked for no-shows, and must have no session or seat at that time (ConflictError
+"client_busy"); a full group is ConflictError "group_full". The seat is held at once; record its
+payment with confirm_seat_payment(). The client themselves, admin or system.
+
+    s = service.book_seat(Actor.client(7), group_id, 7)
+    print(f"{s.seats_taken}/{s.capacity} seats taken")
+)doc")
+      .def(
+          "cancel_seat",
+          [](py_service& s, const actor& who, session_id group, client_id client,
+             std::string_view reason) {
+            return unlocked([&] { return s.get().cancel_seat(who, group, client, reason); });
+          },
+          "who"_a, "group"_a, "client"_a, "reason"_a = "", R"doc(
+Gives up `client`'s seat in `group` under the cancellation policy, judged as a session of the
+client's at the group's time (seat_view): its own notice and a refund of what the seat paid,
+paid through the gateway after commit. The seat is free again at once. Returns a SeatCancellation.
+The client, the group's provider, admin or system.
+
+    c = service.cancel_seat(Actor.client(7), group_id, 7, "travelling")
+    c.refund.state
+)doc")
+      .def(
+          "confirm_seat_payment",
+          [](py_service& s, const actor& who, session_id group, client_id client,
+             std::string_view method, std::string_view transaction_id) {
+            return unlocked([&] {
+              return s.get().confirm_seat_payment(who, group, client, method, transaction_id);
+            });
+          },
+          "who"_a, "group"_a, "client"_a, "method"_a, "transaction_id"_a, R"doc(
+Records the payment of `client`'s seat in `group` (admin or system: the payment webhook) and
+returns the Seat as stored. A repeated notification with the same transaction id changes nothing;
+a cancelled seat is ConflictError.
+
+    service.confirm_seat_payment(Actor.system(), group_id, 7, "mpesa", "QK7H2XYZ").payment
+)doc")
+      .def(
+          "group_seats",
+          [](py_service& s, const actor& who, session_id group) {
+            return unlocked([&] { return s.get().group_seats(who, group); });
+          },
+          "who"_a, "group"_a, R"doc(
+Every Seat of `group`, held or cancelled, by id: for the group's provider, admin, system, or a
+client who holds a seat in it (who sees only their own seats).
+
+    held = [s.client for s in service.group_seats(Actor.provider(42), group_id) if s.is_active]
+)doc")
+      .def(
+          "join_waitlist",
+          [](py_service& s, const actor& who, const waitlist_request& r) {
+            return unlocked([&] { return s.get().join_waitlist(who, r); });
+          },
+          "who"_a, "request"_a, R"doc(
+Puts request.client in line for request.provider (a WaitlistRequest) and returns the new
+WaitlistEntry, WAITING. Nothing is offered now (a slot free now is booked with book()): offers
+follow freed time, first come first served, each held for options.waitlist_offer_hold and
+announced by a ChangeKind.WAITLIST_OFFERED event naming the entry. The client themselves, admin
+or system; the provider must exist and be active. The range must end after now and be at most
+MAX_WAITLIST_RANGE long; the type may not be GROUP.
+
+    e = service.join_waitlist(Actor.client(7), WaitlistRequest(
+        provider=42, client=7, range=Interval(monday, saturday), earliest_local=time(17, 0)))
+)doc")
+      .def(
+          "leave_waitlist",
+          [](py_service& s, const actor& who, std::int64_t entry) {
+            return unlocked([&] { return s.get().leave_waitlist(who, entry); });
+          },
+          "who"_a, "entry"_a, R"doc(
+Takes the entry out of line (WITHDRAWN) and returns it; declining an offer is the same, and the
+offered slot goes to the next in line in the same transaction. The entry's client, admin or
+system; ConflictError for an entry no longer open.
+
+    service.leave_waitlist(Actor.client(7), entry.id).state  # WaitlistState.WITHDRAWN
+)doc")
+      .def(
+          "accept_offer",
+          [](py_service& s, const actor& who, std::int64_t entry) {
+            return unlocked([&] { return s.get().accept_offer(who, entry); });
+          },
+          "who"_a, "entry"_a, R"doc(
+Books the slot offered to the entry, as book() would (the provider's rules, the client's own
+conflicts and no-show standing), in one write transaction, and returns the BookingConfirmation;
+the entry becomes BOOKED. ConflictError when the entry holds no offer or the offer has lapsed.
+The entry's client, admin or system.
+
+    booked = service.accept_offer(Actor.client(event.client), event.waitlist_entry)
+)doc")
+      .def(
+          "expire_offers",
+          [](py_service& s, std::size_t limit) {
+            return unlocked([&] { return s.get().expire_offers(limit); });
+          },
+          "limit"_a = 1000, R"doc(
+Lets waitlist offers whose deadline has passed lapse (as the system), at most `limit`, earliest
+deadline first, and offers each slot to the next in line, in one transaction; returns how many
+lapsed. expire_holds() does the same in its transaction.
+
+    every_minute(service.expire_offers)
+)doc")
+      .def(
+          "waitlist",
+          [](py_service& s, const actor& who, client_id client) {
+            return unlocked([&] { return s.get().waitlist(who, client); });
+          },
+          "who"_a, "client"_a, R"doc(
+A client's WaitlistEntry values, open or not, by id: the client themselves, admin, system.
+
+    offered = [e for e in service.waitlist(Actor.client(7), 7) if e.state is WaitlistState.OFFERED]
+)doc")
+      .def(
+          "import_busy",
+          [](py_service& s, const actor& who, provider_id provider, std::string source,
+             const interval& window, std::vector<busy_time> busy) {
+            return unlocked(
+                [&] { return s.get().import_busy(who, provider, source, window, busy); });
+          },
+          "who"_a, "provider"_a, "source"_a, "window"_a, "busy"_a, R"doc(
+Stores `busy` (BusyTime values, e.g. import_busy_times(...).busy) as the provider's busy time
+from the external calendar `source` (the host's name for it), replacing that source's blocks
+overlapping `window` in one transaction, and returns a BusyImport (stored, removed, and the
+sessions already booked in the new busy time, which stay booked). Each interval is clipped to the
+window. From then on the blocks make slots unavailable and bookings, reschedules, series and
+waitlist offers refuse that time (ConflictError naming the calendar). Event summaries are never
+stored. The provider themselves, admin or system.
+
+    found = slotbook.import_busy_times(ics_text, "Europe/Berlin", week)
+    done = service.import_busy(Actor.provider(42), 42, "google:work", week, found.busy)
+)doc")
+      .def(
+          "busy_blocks",
+          [](py_service& s, const actor& who, provider_id provider, const interval& range) {
+            return unlocked([&] { return s.get().busy_blocks(who, provider, range); });
+          },
+          "who"_a, "provider"_a, "range"_a, R"doc(
+The provider's stored external busy time (BusyBlock values, every source) overlapping `range`, by
+begin: the provider themselves, admin or system.
+
+    for b in service.busy_blocks(Actor.provider(42), 42, week): print(b.source, b.time)
+)doc")
+      .def(
           "expire_holds",
           [](py_service& s, std::size_t limit) {
             return unlocked([&] { return s.get().expire_holds(limit); });
           },
-          "limit"_a = 1000, "Cancels unpaid holds whose time ran out; returns how many.")
+          "limit"_a = 1000,
+          "Cancels unpaid holds whose time ran out (and lets lapsed waitlist offers go to the next "
+          "in line, as expire_offers does); returns how many holds.")
       .def(
           "get_session",
           [](py_service& s, const actor& who, session_id id) {

@@ -195,6 +195,38 @@ must be called inside `store.transaction(...)`.
           },
           "deleted_before"_a, "limit"_a,
           "Removes for good up to `limit` sessions marked deleted before `deleted_before`.")
+      .def("insert_seat", &store::insert_seat, "seat"_a, no_gil(),
+           "Stores a new Seat and returns its id (the store assigns it); InvalidArgumentError "
+           "for an invalid seat, NotFoundError when its session is not a stored group session, "
+           "ConflictError when the client already holds an active seat in it.")
+      .def("update_seat", &store::update_seat, "seat"_a, no_gil(),
+           "Replaces the stored Seat with the same id (same session and client).")
+      .def("session_seats", &store::session_seats, "session"_a, no_gil(),
+           "Every Seat of a group session, active or not, by id.")
+      .def("active_client_group_sessions", &store::active_client_group_sessions, "client"_a,
+           "range"_a, no_gil(),
+           "Non-terminal group sessions overlapping `range` in which `client` holds an active "
+           "seat, by start, then id.")
+      .def("insert_waitlist_entry", &store::insert_waitlist_entry, "entry"_a, no_gil(),
+           "Stores a new WaitlistEntry and returns its id (ids grow with join order).")
+      .def("update_waitlist_entry", &store::update_waitlist_entry, "entry"_a, no_gil(),
+           "Replaces the stored WaitlistEntry with the same id (same provider and client).")
+      .def("find_waitlist_entry", &store::find_waitlist_entry, "id"_a, no_gil(),
+           "The WaitlistEntry with this id, or None.")
+      .def("open_waitlist_entries", &store::open_waitlist_entries, "provider"_a, "range"_a,
+           no_gil(),
+           "The waiting or offered entries of `provider` whose range overlaps `range`, in line "
+           "order (joined_at, then id).")
+      .def(
+          "due_offers",
+          [](store& s, named<instant, "now"> now, std::size_t limit) {
+            return unlocked([&] { return s.due_offers(*now, limit); });
+          },
+          "now"_a, "limit"_a,
+          "Offered entries whose deadline is at or before `now`, earliest first, at most "
+          "`limit`.")
+      .def("client_waitlist", &store::client_waitlist, "client"_a, no_gil(),
+           "Every WaitlistEntry of `client`, open or not, by id.")
       .def("scrub", &store::scrub, no_gil(),
            "Makes removed bytes unrecoverable from the store's files (outside a transaction); "
            "False when it could not finish.")

@@ -197,6 +197,10 @@ PYBIND11_MODULE(_slotbook, m) {
         d["PurgeReport"] = py::cast(slotbook::purge_report{});
         d["ClientDataExport"] = py::cast(slotbook::client_data_export{});
         d["StoredIntake"] = py::cast(slotbook::stored_intake{});
+        d["Seat"] = py::cast(slotbook::seat{});
+        d["SeatConfirmation"] = py::cast(slotbook::seat_confirmation{});
+        d["SeatCancellation"] = py::cast(slotbook::seat_cancellation{});
+        d["WaitlistEntry"] = py::cast(slotbook::waitlist_entry{});
         return d;
       },
       "The C++ default of each value type (for the tests).");

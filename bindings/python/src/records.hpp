@@ -4,7 +4,9 @@
 // the class and field names (the test suite checks that every class registered and that defaults
 // agree).
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -46,7 +48,7 @@ SLOTBOOK_ENUM(session_status, "SessionStatus", session_status::pending_payment,
               session_status::scheduled, session_status::confirmed, session_status::in_progress,
               session_status::completed, session_status::cancelled, session_status::no_show);
 SLOTBOOK_ENUM(session_type, "SessionType", session_type::initial, session_type::follow_up,
-              session_type::emergency);
+              session_type::emergency, session_type::group);
 SLOTBOOK_ENUM(payment_status, "PaymentStatus", payment_status::pending, payment_status::paid,
               payment_status::refunded);
 SLOTBOOK_ENUM(hours_kind, "HoursKind", hours_kind::actual, hours_kind::weekly);
@@ -81,7 +83,8 @@ SLOTBOOK_ENUM(client_standing, "ClientStanding", client_standing::good,
 SLOTBOOK_ENUM(reminder_channel, "ReminderChannel", reminder_channel::email, reminder_channel::sms);
 SLOTBOOK_ENUM(change_kind, "ChangeKind", change_kind::booked, change_kind::cancelled,
               change_kind::rescheduled, change_kind::status_changed, change_kind::slot_freed,
-              change_kind::payment_confirmed, change_kind::hold_expired);
+              change_kind::payment_confirmed, change_kind::hold_expired,
+              change_kind::waitlist_offered);
 SLOTBOOK_ENUM(reminder_state, "ReminderState", reminder_state::pending, reminder_state::claimed,
               reminder_state::sent, reminder_state::failed);
 SLOTBOOK_ENUM(access, "Access", access::read, access::write);
@@ -100,13 +103,15 @@ SLOTBOOK_ENUM(series_scope, "SeriesScope", series_scope::this_one, series_scope:
               series_scope::whole_series);
 SLOTBOOK_ENUM(occurrence_outcome, "OccurrenceOutcome", occurrence_outcome::cancelled,
               occurrence_outcome::skipped, occurrence_outcome::refused);
+SLOTBOOK_ENUM(waitlist_state, "WaitlistState", waitlist_state::waiting, waitlist_state::offered,
+              waitlist_state::booked, waitlist_state::withdrawn, waitlist_state::lapsed);
 
 using all_enums =
     type_list<errc, role, session_status, session_type, payment_status, hours_kind, slot_reason,
               slot_alignment, transition_reason, late_cancellation, cancellation_reason,
               reschedule_reason, client_standing, reminder_channel, change_kind, reminder_state,
               access, refund_state, payment_outcome, health_status, audit_problem, intake_step,
-              series_mode, series_scope, occurrence_outcome>;
+              series_mode, series_scope, occurrence_outcome, waitlist_state>;
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -230,7 +235,8 @@ SLOTBOOK_RECORD(session, "Session") {
       field("cancellation_reason", &T::cancellation_reason),
       field("cancelled_by", &T::cancelled_by), field("cancelled_from", &T::cancelled_from),
       field("rescheduled_from", &T::rescheduled_from), field("rescheduled_to", &T::rescheduled_to),
-      field("reschedule_count", &T::reschedule_count), field("series", &T::series));
+      field("reschedule_count", &T::reschedule_count), field("series", &T::series),
+      field("capacity", &T::capacity));
 }
 SLOTBOOK_RECORD(hold_rules, "HoldRules") { return std::make_tuple(field("hold", &T::hold)); }
 SLOTBOOK_RECORD(refund_tier, "RefundTier") {
@@ -306,7 +312,9 @@ SLOTBOOK_RECORD(session_analytics, "SessionAnalytics") {
       field("cancellation_rate", &T::cancellation_rate), field("no_show_rate", &T::no_show_rate),
       field("revenue", &T::revenue), field("timed_sessions", &T::timed_sessions),
       field("total_actual_duration", &T::total_actual_duration),
-      field("average_actual_duration", &T::average_actual_duration));
+      field("average_actual_duration", &T::average_actual_duration),
+      field("group_sessions", &T::group_sessions), field("seats", &T::seats),
+      field("cancelled_seats", &T::cancelled_seats));
 }
 SLOTBOOK_RECORD(change_event, "ChangeEvent") {
   return std::make_tuple(
@@ -314,7 +322,7 @@ SLOTBOOK_RECORD(change_event, "ChangeEvent") {
       field("session", &T::session), field("booking_reference", &T::booking_reference),
       field("provider", &T::provider), field("client", &T::client), field("time", &T::time),
       field("from_status", &T::from), field("to_status", &T::to), field("related", &T::related),
-      field("by", &T::by));
+      field("by", &T::by), field("waitlist_entry", &T::waitlist_entry));
 }
 SLOTBOOK_RECORD(provider_profile, "ProviderProfile") {
   return std::make_tuple(field("id", &T::id), field("name", &T::name), field("hours", &T::hours),
@@ -590,6 +598,85 @@ SLOTBOOK_RECORD(client_data_export, "ClientDataExport") {
       field("intake_forms", &T::intake_forms), field("deleted_intakes", &T::deleted_intakes));
 }
 
+// Group sessions and the waitlist. A waitlist's local start times are `datetime.time` in Python,
+// as a window's start is (`time_of_day`: whole minutes, 00:00 to 23:59), or None for any.
+SLOTBOOK_RECORD(seat, "Seat") {
+  return std::make_tuple(
+      field("id", &T::id), field("session", &T::session), field("client", &T::client),
+      field("status", &T::status), field("amount", &T::amount), field("payment", &T::payment),
+      field("payment_method", &T::payment_method), field("transaction_id", &T::transaction_id),
+      field("refunded_minor", &T::refunded_minor), field("created_at", &T::created_at),
+      field("updated_at", &T::updated_at), field("cancelled_at", &T::cancelled_at),
+      field("cancellation_reason", &T::cancellation_reason),
+      field("cancelled_by", &T::cancelled_by));
+}
+SLOTBOOK_RECORD(group_request, "GroupRequest") {
+  return std::make_tuple(field("provider", &T::provider), field("scheduled_at", &T::scheduled_at),
+                         field("duration", &T::duration), field("capacity", &T::capacity),
+                         field("notes", &T::notes));
+}
+SLOTBOOK_RECORD(seat_confirmation, "SeatConfirmation") {
+  return std::make_tuple(field("booked", &T::booked),
+                         field("booking_reference", &T::booking_reference), field("time", &T::time),
+                         field("seats_taken", &T::seats_taken), field("capacity", &T::capacity));
+}
+SLOTBOOK_RECORD(seat_cancellation, "SeatCancellation") {
+  return std::make_tuple(field("cancelled", &T::cancelled), field("decision", &T::decision),
+                         field("refund", &T::refund));
+}
+SLOTBOOK_RECORD(busy_time, "BusyTime") {
+  return std::make_tuple(field("utc", &T::utc), field("uid", &T::uid),
+                         field("summary", &T::summary), field("all_day", &T::all_day));
+}
+SLOTBOOK_RECORD(skipped_event, "SkippedEvent") {
+  return std::make_tuple(field("line", &T::line), field("uid", &T::uid),
+                         field("reason", &T::reason));
+}
+SLOTBOOK_RECORD(ical_busy, "IcalBusy") {
+  return std::make_tuple(field("busy", &T::busy), field("skipped", &T::skipped));
+}
+SLOTBOOK_RECORD(busy_block, "BusyBlock") {
+  return std::make_tuple(field("provider", &T::provider), field("source", &T::source),
+                         field("uid", &T::uid), field("time", &T::time),
+                         field("all_day", &T::all_day), field("imported_at", &T::imported_at));
+}
+SLOTBOOK_RECORD(busy_import, "BusyImport") {
+  return std::make_tuple(field("stored", &T::stored), field("removed", &T::removed),
+                         field("clashes", &T::clashes));
+}
+
+/// An optional local start time of day (`std::optional<std::chrono::minutes>`) as an optional
+/// `datetime.time`.
+template <class T>
+constexpr auto local_start_field(const char* name, std::optional<std::chrono::minutes> T::*ptr) {
+  return field_as<T, std::optional<time_of_day>>(
+      name,
+      [ptr](const T& t) -> std::optional<time_of_day> {
+        if (!(t.*ptr)) return std::nullopt;
+        return time_of_day{*(t.*ptr)};
+      },
+      [ptr](T& t, std::optional<time_of_day> v) {
+        t.*ptr = v ? std::optional<std::chrono::minutes>{v->value} : std::nullopt;
+      });
+}
+
+SLOTBOOK_RECORD(waitlist_entry, "WaitlistEntry") {
+  return std::make_tuple(field("id", &T::id), field("provider", &T::provider),
+                         field("client", &T::client), field("range", &T::range),
+                         field("type", &T::type),
+                         local_start_field<T>("earliest_local", &T::earliest_local),
+                         local_start_field<T>("latest_local", &T::latest_local),
+                         field("state", &T::state), field("joined_at", &T::joined_at),
+                         field("updated_at", &T::updated_at), field("offer", &T::offer),
+                         field("offer_expires", &T::offer_expires), field("booked", &T::booked));
+}
+SLOTBOOK_RECORD(waitlist_request, "WaitlistRequest") {
+  return std::make_tuple(field("provider", &T::provider), field("client", &T::client),
+                         field("range", &T::range), field("type", &T::type),
+                         local_start_field<T>("earliest_local", &T::earliest_local),
+                         local_start_field<T>("latest_local", &T::latest_local));
+}
+
 /// `service_options` holds the gateway and notifier as raw pointers into Python objects; the
 /// service wrapper keeps those objects alive (bind_service.cpp).
 SLOTBOOK_RECORD(service_options, "ServiceOptions") {
@@ -627,7 +714,8 @@ SLOTBOOK_RECORD(service_options, "ServiceOptions") {
             o.keys = v.is_none() ? nullptr : &v.cast<const keyring&>();
           }),
       field("deleted_retention", &T::deleted_retention),
-      field("transient_attempts", &T::transient_attempts));
+      field("transient_attempts", &T::transient_attempts),
+      field("waitlist_offer_hold", &T::waitlist_offer_hold));
 }
 
 using all_records = type_list<
@@ -645,7 +733,9 @@ using all_records = type_list<
     mental_health_step, goals_step, consent_step, intake_form, field_problem, sealed_intake,
     service_options, stored_intake, session_deletion, intake_summary, erasure_result,
     rotation_progress, rotation_report, purge_report, client_data_export, series_request,
-    series_occurrence, series_booking, occurrence_cancellation, series_cancellation>;
+    series_occurrence, series_booking, occurrence_cancellation, series_cancellation, seat,
+    group_request, seat_confirmation, seat_cancellation, waitlist_entry, waitlist_request,
+    busy_time, skipped_event, ical_busy, busy_block, busy_import>;
 
 /// Classes registered by name only (no C++ struct of their own): `Actor`, `RecordRef`, `Weekday`,
 /// `TeamMember`.
@@ -682,6 +772,7 @@ SLOTBOOK_ENUM_CASTER(slotbook::intake_step);
 SLOTBOOK_ENUM_CASTER(slotbook::series_mode);
 SLOTBOOK_ENUM_CASTER(slotbook::series_scope);
 SLOTBOOK_ENUM_CASTER(slotbook::occurrence_outcome);
+SLOTBOOK_ENUM_CASTER(slotbook::waitlist_state);
 
 SLOTBOOK_RECORD_CASTER(slotbook::interval);
 SLOTBOOK_RECORD_CASTER(slotbook::civil_time);
@@ -765,6 +856,17 @@ SLOTBOOK_RECORD_CASTER(slotbook::series_occurrence);
 SLOTBOOK_RECORD_CASTER(slotbook::series_booking);
 SLOTBOOK_RECORD_CASTER(slotbook::occurrence_cancellation);
 SLOTBOOK_RECORD_CASTER(slotbook::series_cancellation);
+SLOTBOOK_RECORD_CASTER(slotbook::seat);
+SLOTBOOK_RECORD_CASTER(slotbook::group_request);
+SLOTBOOK_RECORD_CASTER(slotbook::seat_confirmation);
+SLOTBOOK_RECORD_CASTER(slotbook::seat_cancellation);
+SLOTBOOK_RECORD_CASTER(slotbook::waitlist_entry);
+SLOTBOOK_RECORD_CASTER(slotbook::waitlist_request);
+SLOTBOOK_RECORD_CASTER(slotbook::busy_time);
+SLOTBOOK_RECORD_CASTER(slotbook::skipped_event);
+SLOTBOOK_RECORD_CASTER(slotbook::ical_busy);
+SLOTBOOK_RECORD_CASTER(slotbook::busy_block);
+SLOTBOOK_RECORD_CASTER(slotbook::busy_import);
 
 /// `Weekday` (an IntEnum, Sunday = 0 as in the seed's dayOfWeek) <-> `date::weekday`.
 template <>
