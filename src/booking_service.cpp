@@ -2337,6 +2337,22 @@ series_booking booking_service::book_series(const actor& who, const series_reque
 
     const provider_profile& profile = plan.profile;
     const series_id series = db.next_series_id();
+    {
+      // What was expanded, kept so the series can be exported as one RRULE event later. The
+      // first occurrence is the rule's first even when it was skipped (`free_ones`).
+      const date::local_seconds first = plan.occurrences.front().local_start;
+      const date::local_days first_day = date::floor<date::days>(first);
+      series_record record;
+      record.id = series;
+      record.provider = request.provider;
+      record.client = request.client;
+      record.rule = plan.rule;
+      record.start = {date::year_month_day{first_day}, first - first_day, profile.hours.zone};
+      record.duration = request.duration;
+      record.type = request.type;
+      record.created_at = now;
+      db.put_series(record);
+    }
     const int year = year_of(now);
     const reminder_preferences preferences = ops.preferences_for(request.client);
     std::vector<change_event> events;
@@ -2426,6 +2442,33 @@ std::vector<session> booking_service::series_sessions(const actor& who, series_i
     }
     // Every occurrence has the series' client and provider (a reschedule keeps both).
     require_party(who, out.front(), fmt::format("see series {} with", to_string(series)));
+    return out;
+  });
+}
+
+series_details booking_service::series_info(const actor& who, series_id series) {
+  service_ops ops{*state_};
+  service_ops::refusal_context ctx;
+  return ops.audited(who, "series_info", ctx, [&] {
+    if (!series.ok()) throw error(errc::invalid_argument, "series: 0 is not a series id");
+    transaction tx(state_->db, access::read);
+    series_details out;
+    out.record = state_->db.find_series(series);
+    out.sessions = state_->db.series_sessions(series);
+    commit_counted(tx);
+    const std::string what = fmt::format("see series {} with", to_string(series));
+    if (out.record) {
+      // The record names the series' client and provider, even once its sessions are purged.
+      session party;
+      party.client = out.record->client;
+      party.provider = out.record->provider;
+      if (!acts_for(who, party)) forbid(who, fmt::format("see series {}", to_string(series)));
+    } else if (out.sessions.empty()) {
+      throw error(errc::not_found, fmt::format("series: no series {}", to_string(series)));
+    } else {
+      // Every occurrence has the series' client and provider (a reschedule keeps both).
+      require_party(who, out.sessions.front(), what);
+    }
     return out;
   });
 }

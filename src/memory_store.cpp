@@ -165,9 +165,10 @@ struct memory_store::impl {
   std::map<intake_id, stored_intake> intakes;
   std::set<std::pair<client_id, intake_id>> intakes_by_client;
   std::map<session_id, session_deletion> deletions;
-  std::uint64_t last_intake_id = 0;    // the highest id next_intake_id handed out
-  std::uint64_t last_series_id = 0;    // the highest id next_series_id handed out
-  std::map<std::int64_t, seat> seats;  // by id
+  std::uint64_t last_intake_id = 0;           // the highest id next_intake_id handed out
+  std::uint64_t last_series_id = 0;           // the highest id next_series_id handed out
+  std::map<series_id, series_record> series;  // by id
+  std::map<std::int64_t, seat> seats;         // by id
   std::int64_t next_seat_id = 1;
   std::map<std::int64_t, waitlist_entry> waitlist;  // by id
   std::int64_t next_waitlist_id = 1;
@@ -605,6 +606,7 @@ series_id memory_store::next_series_id() {
   std::uint64_t top = impl_->last_series_id;
   const auto& index = impl_->sessions.get<by_series>();
   if (!index.empty()) top = std::max(top, index.rbegin()->series.value);
+  if (!impl_->series.empty()) top = std::max(top, impl_->series.rbegin()->first.value);
   // The SQL backends store ids as signed 64-bit integers: stay where all three agree.
   if (top >= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     throw error(errc::storage, fmt::format("{}: no series id left to assign", backend));
@@ -621,6 +623,24 @@ std::vector<session> memory_store::series_sessions(series_id series) {
   auto [it, end] = index.equal_range(std::make_tuple(series));
   for (; it != end; ++it) out.push_back(*it);
   return out;
+}
+
+void memory_store::put_series(const series_record& r) {
+  detail::require_transaction(this, access::write, backend, "put_series");
+  validate(r);
+  if (impl_->series.count(r.id) != 0) {
+    throw error(errc::conflict, fmt::format("id: series {} already exists", to_string(r.id)));
+  }
+  const series_id id = r.id;
+  impl_->undo.emplace_back([this, id] { impl_->series.erase(id); });
+  impl_->series.emplace(id, r);
+}
+
+std::optional<series_record> memory_store::find_series(series_id series) {
+  detail::require_transaction(this, access::read, backend, "find_series");
+  const auto it = impl_->series.find(series);
+  if (it == impl_->series.end()) return std::nullopt;
+  return it->second;
 }
 
 // --- intake forms -------------------------------------------------------------------------------

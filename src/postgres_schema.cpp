@@ -335,8 +335,8 @@ CREATE INDEX waitlist_offers_due ON waitlist (offer_expires, id) WHERE state = '
 CREATE INDEX waitlist_client ON waitlist (client_id, id);
 )sql";
 
-// Version 6: busy time from providers' external calendars and the unpaid-seat index
-// (sqlite_store's version 7).
+// Version 6: busy time from providers' external calendars, the unpaid-seat index and the records
+// of booked series (sqlite_store's version 7).
 constexpr std::string_view step_6 = R"sql(
 CREATE TABLE busy_blocks (
   id          bigserial PRIMARY KEY,
@@ -352,6 +352,19 @@ CREATE INDEX busy_blocks_provider_begin ON busy_blocks (provider_id, begin_at);
 CREATE INDEX busy_blocks_source ON busy_blocks (provider_id, source, begin_at);
 CREATE INDEX session_seats_unpaid ON session_seats (created_at, id)
   WHERE status = 'scheduled' AND payment_status = 'pending' AND amount_minor > 0;
+-- What book_series expanded (series_record.hpp), written once per series; as in SQLite.
+CREATE TABLE series (
+  id               bigint PRIMARY KEY CHECK (id <> 0),
+  provider_id      bigint NOT NULL,
+  client_id        bigint NOT NULL,
+  rule             text NOT NULL CHECK (length(rule) > 0),
+  first_date       text NOT NULL,
+  first_second     integer NOT NULL CHECK (first_second BETWEEN 0 AND 86399),
+  zone             text NOT NULL CHECK (length(zone) > 0),
+  duration_minutes integer NOT NULL CHECK (duration_minutes BETWEEN 1 AND 1440),
+  session_type     text NOT NULL CHECK (session_type IN ('initial', 'follow_up', 'emergency')),
+  created_at       bigint NOT NULL
+);
 )sql";
 
 constexpr std::array<std::string_view, 6> steps{step_1, step_2, step_3, step_4, step_5, step_6};

@@ -104,13 +104,26 @@ constexpr statement series_sessions_sql{"series_sessions", "SELECT " SLOTBOOK_SE
                                                            " ORDER BY scheduled_at, id"};
 // Above both the last id handed out and every series id stored (a host may insert sessions with
 // series ids it chose). Writers take turns, so no two transactions get the same one.
+// Series records count too (a host may store one under an id of its choosing).
+#define SLOTBOOK_TOP_SERIES                                                          \
+  "greatest((SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)," \
+  " (SELECT coalesce(max(id), 0) FROM series WHERE id > 0))"
 constexpr statement next_series_id_sql{
     "next_series_id",
-    "INSERT INTO id_sequences (name, last_id) VALUES ('series', " SLOTBOOK_NEXT_ID("series_id",
-                                                                                  "sessions") ")"
-    " ON CONFLICT (name) DO UPDATE SET last_id = greatest(id_sequences.last_id,"
-    " (SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)) + 1"
-    " RETURNING last_id"};
+    "INSERT INTO id_sequences (name, last_id) VALUES ('series', " SLOTBOOK_TOP_SERIES
+    " + 1)"
+    " ON CONFLICT (name) DO UPDATE SET last_id = "
+    "greatest(id_sequences.last_id, " SLOTBOOK_TOP_SERIES ") + 1 RETURNING last_id"};
+#undef SLOTBOOK_TOP_SERIES
+#define SLOTBOOK_SERIES_COLUMNS                                                          \
+  "id, provider_id, client_id, rule, first_date, first_second, zone, duration_minutes, " \
+  "session_type, created_at"
+constexpr statement insert_series_sql{"insert_series",
+                                      "INSERT INTO series (" SLOTBOOK_SERIES_COLUMNS
+                                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+constexpr statement find_series_sql{"find_series",
+                                    "SELECT " SLOTBOOK_SERIES_COLUMNS " FROM series WHERE id = $1"};
+#undef SLOTBOOK_SERIES_COLUMNS
 #define SLOTBOOK_SEAT_COLUMNS                                                                   \
   "id, session_id, client_id, status, amount_minor, currency, payment_status, payment_method, " \
   "transaction_id, refunded_minor, created_at, updated_at, cancelled_at, cancellation_reason, " \
@@ -373,6 +386,8 @@ constexpr statement all_statements[] = {find_session_sql,
                                         session_exists_sql,
                                         series_sessions_sql,
                                         next_series_id_sql,
+                                        insert_series_sql,
+                                        find_series_sql,
                                         insert_seat_sql,
                                         update_seat_sql,
                                         find_seat_sql,
@@ -1870,6 +1885,46 @@ std::vector<session> postgres_store::series_sessions(series_id series) {
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(read_session(row));
     return out;
+  })
+}
+
+void postgres_store::put_series(const series_record& r) {
+  connection& c = current(access::write, "put_series");
+  validate(r);
+  // Checked before writing: a failed statement aborts the whole PostgreSQL transaction.
+  check_text("series.rule", r.rule);
+  check_text("series.start.zone", r.start.zone);
+  SLOTBOOK_GUARD("put_series", {
+    if (!c.run(find_series_sql, as_sql(r.id.value)).empty()) {
+      throw error(errc::conflict, fmt::format("id: series {} already exists", to_string(r.id)));
+    }
+    c.run(insert_series_sql, as_sql(r.id.value), as_sql(r.provider.value), as_sql(r.client.value),
+          r.rule, format_date(r.start.date), static_cast<std::int64_t>(r.start.time_of_day.count()),
+          r.start.zone, static_cast<std::int64_t>(r.duration.count()),
+          std::string(to_string(r.type)), as_sql(r.created_at));
+  })
+}
+
+std::optional<series_record> postgres_store::find_series(series_id series) {
+  connection& c = current(access::read, "find_series");
+  if (!series.ok()) return std::nullopt;
+  SLOTBOOK_GUARD("find_series", {
+    const pqxx::result found = c.run(find_series_sql, as_sql(series.value));
+    if (found.empty()) return std::optional<series_record>{};
+    const pqxx::row row = found[0];
+    series_record r;
+    r.id = series_id{read_id(row[0])};
+    r.provider = provider_id{read_id(row[1])};
+    r.client = client_id{read_id(row[2])};
+    r.rule = row[3].as<std::string>();
+    r.start.date = read_date(row[4], "first_date");
+    r.start.time_of_day = std::chrono::seconds{row[5].as<std::int64_t>()};
+    r.start.zone = row[6].as<std::string>();
+    r.duration = std::chrono::minutes{row[7].as<std::int64_t>()};
+    r.type =
+        read_enum(row[8], "session_type", [](std::string_view t) { return parse_session_type(t); });
+    r.created_at = read_instant(row[9]);
+    return std::optional<series_record>{std::move(r)};
   })
 }
 

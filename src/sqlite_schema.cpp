@@ -387,7 +387,8 @@ CREATE INDEX waitlist_client ON waitlist (client_id, id);
 )sql";
 
 // Version 7: busy time from providers' external calendars (busy_block.hpp; only what blocking
-// needs: no event titles or descriptions), and an index for expiring unpaid seats.
+// needs: no event titles or descriptions), an index for expiring unpaid seats, and the records
+// of booked series.
 constexpr std::string_view step_7 = R"sql(
 CREATE TABLE busy_blocks (
   id          INTEGER PRIMARY KEY,
@@ -406,6 +407,22 @@ CREATE INDEX busy_blocks_source ON busy_blocks (provider_id, source, begin_at);
 -- unpaid_seats: seat holds by age.
 CREATE INDEX session_seats_unpaid ON session_seats (created_at, id)
   WHERE status = 'scheduled' AND payment_status = 'pending' AND amount_minor > 0;
+
+-- What book_series expanded (series_record.hpp), written once per series: the canonical rule,
+-- the nominal first start as a local date and second of the day in zone, the length. The
+-- sessions (sessions.series_id) say what became of each occurrence.
+CREATE TABLE series (
+  id               INTEGER PRIMARY KEY CHECK (id <> 0),
+  provider_id      INTEGER NOT NULL,
+  client_id        INTEGER NOT NULL,
+  rule             TEXT NOT NULL CHECK (length(rule) > 0),
+  first_date       TEXT NOT NULL,
+  first_second     INTEGER NOT NULL CHECK (first_second BETWEEN 0 AND 86399),
+  zone             TEXT NOT NULL CHECK (length(zone) > 0),
+  duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 1 AND 1440),
+  session_type     TEXT NOT NULL CHECK (session_type IN ('initial', 'follow_up', 'emergency')),
+  created_at       INTEGER NOT NULL
+) STRICT;
 )sql";
 
 constexpr std::array<std::string_view, 7> steps{step_1, step_2, step_3, step_4,

@@ -91,14 +91,24 @@ constexpr char session_exists_sql[] = "SELECT 1 FROM sessions WHERE id = ?1";
 constexpr char series_sessions_sql[] =
     "SELECT " SLOTBOOK_SESSION_COLUMNS
     " FROM sessions WHERE series_id = ?1 ORDER BY scheduled_at, id";
-// Above both the last id handed out and every series id stored (a host may insert sessions with
-// series ids it chose).
+// Above both the last id handed out and every series id stored on a session or in a series record
+// (a host may insert sessions with series ids it chose).
+#define SLOTBOOK_TOP_SERIES                                                     \
+  "max((SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)," \
+  " (SELECT coalesce(max(id), 0) FROM series WHERE id > 0))"
 constexpr char next_series_id_sql[] =
-    "INSERT INTO id_sequences (name, last_id) VALUES ('series',"
-    " (SELECT coalesce(max(series_id), 0) + 1 FROM sessions WHERE series_id > 0))"
-    " ON CONFLICT (name) DO UPDATE SET last_id = max(last_id,"
-    " (SELECT coalesce(max(series_id), 0) FROM sessions WHERE series_id > 0)) + 1"
+    "INSERT INTO id_sequences (name, last_id) VALUES ('series', " SLOTBOOK_TOP_SERIES
+    " + 1)"
+    " ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, " SLOTBOOK_TOP_SERIES
+    ") + 1"
     " RETURNING last_id";
+#undef SLOTBOOK_TOP_SERIES
+#define SLOTBOOK_SERIES_COLUMNS                                                          \
+  "id, provider_id, client_id, rule, first_date, first_second, zone, duration_minutes, " \
+  "session_type, created_at"
+constexpr char insert_series_sql[] = "INSERT INTO series (" SLOTBOOK_SERIES_COLUMNS
+                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr char find_series_sql[] = "SELECT " SLOTBOOK_SERIES_COLUMNS " FROM series WHERE id = ?1";
 #define SLOTBOOK_SEAT_COLUMNS                                                                   \
   "id, session_id, client_id, status, amount_minor, currency, payment_status, payment_method, " \
   "transaction_id, refunded_minor, created_at, updated_at, cancelled_at, cancellation_reason, " \
@@ -1610,6 +1620,55 @@ std::vector<session> sqlite_store::series_sessions(series_id series) {
     st->bind(1, as_sql(series.value));
     while (st->executeStep()) out.push_back(read_session(*st));
     return out;
+  })
+}
+
+void sqlite_store::put_series(const series_record& r) {
+  connection& c = current(access::write, "put_series");
+  validate(r);
+  SLOTBOOK_GUARD("put_series", {
+    {
+      auto exists = c.use(find_series_sql);
+      exists->bind(1, as_sql(r.id.value));
+      if (exists->executeStep()) {
+        throw error(errc::conflict, fmt::format("id: series {} already exists", to_string(r.id)));
+      }
+    }
+    auto st = c.use(insert_series_sql);
+    st->bind(1, as_sql(r.id.value));
+    st->bind(2, as_sql(r.provider.value));
+    st->bind(3, as_sql(r.client.value));
+    bind_text(*st, 4, r.rule);
+    bind_text(*st, 5, format_date(r.start.date));
+    st->bind(6, static_cast<std::int64_t>(r.start.time_of_day.count()));
+    bind_text(*st, 7, r.start.zone);
+    st->bind(8, static_cast<std::int64_t>(r.duration.count()));
+    bind_text(*st, 9, to_string(r.type));
+    st->bind(10, as_sql(r.created_at));
+    st->exec();
+  })
+}
+
+std::optional<series_record> sqlite_store::find_series(series_id series) {
+  connection& c = current(access::read, "find_series");
+  if (!series.ok()) return std::nullopt;
+  SLOTBOOK_GUARD("find_series", {
+    auto st = c.use(find_series_sql);
+    st->bind(1, as_sql(series.value));
+    if (!st->executeStep()) return std::optional<series_record>{};
+    series_record r;
+    r.id = series_id{read_id(st->getColumn(0))};
+    r.provider = provider_id{read_id(st->getColumn(1))};
+    r.client = client_id{read_id(st->getColumn(2))};
+    r.rule = st->getColumn(3).getString();
+    r.start.date = read_date(st->getColumn(4), "first_date");
+    r.start.time_of_day = std::chrono::seconds{st->getColumn(5).getInt64()};
+    r.start.zone = st->getColumn(6).getString();
+    r.duration = std::chrono::minutes{st->getColumn(7).getInt64()};
+    r.type = read_enum(st->getColumn(8), "session_type",
+                       [](std::string_view t) { return parse_session_type(t); });
+    r.created_at = read_instant(st->getColumn(9));
+    return std::optional<series_record>{std::move(r)};
   })
 }
 

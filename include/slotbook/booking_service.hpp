@@ -67,6 +67,7 @@
 #include "slotbook/policy.hpp"
 #include "slotbook/recurrence.hpp"
 #include "slotbook/reminders.hpp"
+#include "slotbook/series_record.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
 #include "slotbook/store.hpp"
@@ -471,6 +472,18 @@ struct series_cancellation {
   std::size_t cancelled_count() const noexcept;
 };
 
+/// A stored series as `series_info` reads it: its record (what `book_series` expanded) and every
+/// one of its sessions (what became of each occurrence). `calendar_of_series` (series_record.hpp)
+/// turns the two into calendar events.
+///
+///     auto info = service.series_info(who, id);
+///     auto c = slotbook::calendar_of_series(info.record, info.sessions, details);
+struct series_details {
+  /// Empty for a series booked before slotbook stored series records (see `series_info`).
+  std::optional<series_record> record{};
+  std::vector<session> sessions{};  ///< any status, by start, then id
+};
+
 // ---------------------------------------------------------------------------------------------
 // Group sessions
 // ---------------------------------------------------------------------------------------------
@@ -832,7 +845,9 @@ class booking_service {
   ///   none can be booked it is an error as in `all_or_nothing`.
   /// Booked occurrences share a new series id; each is a session like `book`'s (reference,
   /// status, reminders, a `book` audit entry and a `booked` event), and one `book_series` audit
-  /// entry sums the series up.
+  /// entry sums the series up. The series' record (`series_record`: the canonical rule, the first
+  /// occurrence's wall-clock start in the provider's zone, the length, the type) is stored in the
+  /// same transaction, so the series can be exported as one calendar event (`series_info`).
   ///
   ///     auto b = service.book_series(slotbook::actor::client(r.client), r);
   ///     for (const auto& o : b.skipped()) show(o.local_start, o.reason);
@@ -849,6 +864,16 @@ class booking_service {
   /// Every session of `series`, by start: who may see them (its client, its provider, admin,
   /// system). `not_found` for a series with no sessions.
   std::vector<session> series_sessions(const actor& who, series_id series);
+
+  /// The series' record and every session of it, by start, in one read transaction: who may see
+  /// them as for `series_sessions` (its client, its provider, admin, system). `not_found` for a
+  /// series with neither. A series booked before slotbook stored series records has sessions
+  /// but no record: `calendar_of_series` then exports its live sessions one by one.
+  ///
+  ///     auto info = service.series_info(slotbook::actor::client(c), id);
+  ///     auto cal = slotbook::calendar_of_series(info.record, info.sessions, details);
+  ///     std::string ics = slotbook::export_calendar(cal.sessions, cal.series, options, now);
+  series_details series_info(const actor& who, series_id series);
 
   /// Cancels occurrences of the series `occurrence` belongs to: that one, it and every later one,
   /// or the whole series, in one write transaction. Each is judged by the cancellation policy as

@@ -182,6 +182,8 @@ class postgres_store final : public store {
 
   series_id next_series_id() override;
   std::vector<session> series_sessions(series_id series) override;
+  void put_series(const series_record& r) override;
+  std::optional<series_record> find_series(series_id series) override;
   std::int64_t insert_seat(const seat& s) override;
   void update_seat(const seat& s) override;
   std::vector<seat> session_seats(session_id session) override;

@@ -26,6 +26,7 @@
 #include "slotbook/money.hpp"
 #include "slotbook/reminders.hpp"
 #include "slotbook/seat.hpp"
+#include "slotbook/series_record.hpp"
 #include "slotbook/session.hpp"
 #include "slotbook/slots.hpp"
 #include "slotbook/time.hpp"
@@ -196,8 +197,8 @@ class store {
   // Like the intake and secure-deletion methods below, these default to throwing `errc::storage`
   // so that a backend written before them still compiles; every shipped backend overrides them.
 
-  /// A new series id: 1, 2, 3, ..., above every series id stored on a session or handed out
-  /// before in a committed transaction, so a series id is never reused.
+  /// A new series id: 1, 2, 3, ..., above every series id stored on a session or in a series
+  /// record, or handed out before in a committed transaction, so a series id is never reused.
   ///
   ///     const slotbook::series_id id = store.next_series_id();  // inside a write transaction
   virtual series_id next_series_id() { unsupported("next_series_id"); }
@@ -207,6 +208,23 @@ class store {
   virtual std::vector<session> series_sessions(series_id series) {
     (void)series;
     unsupported("series_sessions");
+  }
+  /// Stores a new series record (series_record.hpp). `errc::invalid_argument` for a record
+  /// failing `validate(const series_record&)`, `conflict` when a record with its id exists.
+  /// Records are never replaced: what happens to the occurrences is on their sessions.
+  ///
+  ///     store.put_series(record);  // inside the write transaction that books the series
+  virtual void put_series(const series_record& r) {
+    (void)r;
+    unsupported("put_series");
+  }
+  /// The record of `series`; empty when there is none (a zero id, an unknown id, or a series
+  /// booked before records were stored).
+  ///
+  ///     if (auto r = store.find_series(id)) show(r->rule);
+  virtual std::optional<series_record> find_series(series_id series) {
+    (void)series;
+    unsupported("find_series");
   }
 
   // --- group sessions -------------------------------------------------------------------------

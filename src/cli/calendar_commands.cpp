@@ -1,6 +1,7 @@
-// The calendar commands: export-ics writes a session or a provider's schedule as RFC 5545 text
-// (ical.hpp) for other calendars to show; import-ics stores a provider's busy time from an
-// external calendar so that it blocks slots; busy lists what is stored.
+// The calendar commands: export-ics writes a session, a provider's schedule or a recurring series
+// as RFC 5545 text (ical.hpp, series_record.hpp) for other calendars to show; import-ics stores a
+// provider's busy time from an external calendar so that it blocks slots; busy lists what is
+// stored.
 
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "output.hpp"
 #include "slotbook/detail/quote.hpp"
 #include "slotbook/ical.hpp"
+#include "slotbook/series_record.hpp"
 #include "values.hpp"
 
 namespace slotbook::cli {
@@ -70,12 +72,25 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   }
 }
 
+// What other calendars show for a whole series: as for one session, with the series id.
+event_details details_of_series(const series_details& info, const provider_profile& p) {
+  event_details d;
+  d.summary = fmt::format("Session with {}", p.name);
+  if (info.record) {
+    d.description = fmt::format("Series {} ({}, {} minutes)", to_string(info.record->id),
+                                to_string(info.record->type), info.record->duration.count());
+  }
+  return d;
+}
+
 int run_export_ics(const context& ctx, const parsed_args& args) {
   const bool one = !args.positional.empty();
-  if (one == args.has("--provider")) {
-    throw usage_error("export-ics", "give either a SESSION or --provider ID");
+  const bool series = args.has("--series");
+  if (static_cast<int>(one) + static_cast<int>(args.has("--provider")) + static_cast<int>(series) !=
+      1) {
+    throw usage_error("export-ics", "give either a SESSION, --provider ID or --series ID");
   }
-  if (one && (args.has("--from") || args.has("--to"))) {
+  if (!args.has("--provider") && (args.has("--from") || args.has("--to"))) {
     throw usage_error("export-ics", "--from and --to go with --provider");
   }
   if (args.has("--from") != args.has("--to")) {
@@ -99,8 +114,22 @@ int run_export_ics(const context& ctx, const parsed_args& args) {
   workspace w{ctx};
   const instant now = w.now();
   std::vector<session_event> events;
+  std::vector<series_event> recurring;
   interval range{};
-  if (one) {
+  if (series) {
+    // One VEVENT with RRULE and EXDATE (series_record.hpp, calendar_of_series); an occurrence a
+    // reschedule moved is its own VEVENT, and a series booked before series records were stored
+    // comes out as one VEVENT per live session.
+    const auto id = parse_id<series_id>(*args.get("--series"), "--series");
+    const series_details info = w.service().series_info(ctx.who, id);
+    const provider_id who_gives =
+        info.record ? info.record->provider : info.sessions.front().provider;
+    const provider_profile p = provider_or_placeholder(w.service(), who_gives);
+    series_calendar c = calendar_of_series(info.record, info.sessions, details_of_series(info, p));
+    for (session_event& e : c.sessions) e.details = details_of(e.booked, p);
+    events = std::move(c.sessions);
+    recurring = std::move(c.series);
+  } else if (one) {
     const auto id = parse_id<session_id>(args.positional[0], "SESSION");
     const session s = w.service().get_session(ctx.who, id);
     events.push_back({s, details_of(s, provider_or_placeholder(w.service(), s.provider))});
@@ -116,12 +145,17 @@ int run_export_ics(const context& ctx, const parsed_args& args) {
       events.push_back({s, details_of(s, p)});
     }
   }
-  const std::string ics = export_schedule(events, options, now);
+  const std::string ics = export_calendar(events, recurring, options, now);
+  const std::size_t count = events.size() + recurring.size();
 
   const auto out = args.get("--out");
   if (out) write_file_atomically(*out, ics);
-  json j{{"events", events.size()}};
-  if (!one) {
+  json j{{"events", count}};
+  if (series) {
+    j["series"] = parse_id<series_id>(*args.get("--series"), "--series").value;
+    j["recurring"] = !recurring.empty();
+    j["excluded"] = recurring.empty() ? 0 : recurring.front().cancelled.size();
+  } else if (!one) {
     j["from"] = instant_json(range.begin);
     j["to"] = instant_json(range.end);
   }
@@ -132,7 +166,7 @@ int run_export_ics(const context& ctx, const parsed_args& args) {
   }
   emit(ctx, j, [&] {
     if (out) {
-      fmt::print("Wrote {} event{} to {}.\n", events.size(), events.size() == 1 ? "" : "s", *out);
+      fmt::print("Wrote {} event{} to {}.\n", count, count == 1 ? "" : "s", *out);
     } else {
       fmt::print("{}", ics);
     }
@@ -279,16 +313,21 @@ int run_busy(const context& ctx, const parsed_args& args) {
 std::vector<command> calendar_commands() {
   return {
       {"export-ics",
-       "SESSION | --provider ID [--from DATE --to DATE] [--tz ZONE] [--out FILE]",
-       "a session or a provider's schedule as iCalendar (.ics) text",
+       "SESSION | --provider ID [--from DATE --to DATE] | --series ID [--tz ZONE] [--out FILE]",
+       "a session, a provider's schedule or a recurring series as iCalendar (.ics) text",
        "Writes RFC 5545 text: one VEVENT per session with a stable UID (session-ID@DOMAIN),\n"
        "SEQUENCE counting reschedules, STATUS (CANCELLED for cancelled sessions) and alarms for\n"
        "the reminder plan. Times are UTC unless --tz, which writes wall-clock times with TZID\n"
        "and a VTIMEZONE. Without --from/--to, --provider exports a month back and a year ahead.\n"
+       "--series writes the series as one VEVENT (UID series-ID@DOMAIN) with its RRULE in the\n"
+       "provider's zone and an EXDATE for every occurrence not booked now (cancelled, skipped,\n"
+       "or moved by a reschedule: a moved one is its own VEVENT); a series booked before\n"
+       "series rules were stored comes out as one VEVENT per session not cancelled.\n"
        "Notes and special requests are never exported. The UID domain is --domain, else\n"
        "$SLOTBOOK_ICS_DOMAIN, else localhost. The text goes to stdout (or, with --json, into\n"
        "the document's \"ics\" field) unless --out FILE, which is written whole or not at all.",
        {{"--provider", "ID", "export this provider's sessions"},
+        {"--series", "ID", "export this recurring series as one event"},
         {"--from", "DATE", "first day (or an instant), in the provider's zone unless --tz"},
         {"--to", "DATE", "last day, included (or an instant, excluded)"},
         {"--tz", "ZONE", "write wall-clock times in ZONE (TZID and VTIMEZONE)"},

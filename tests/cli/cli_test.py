@@ -1372,6 +1372,70 @@ def test_export_ics_is_refused_for_someone_elses_session_and_a_bad_domain(clinic
     assert r.code == EXIT_CODES["usage"], r
 
 
+def exdates_of(event):
+    """Every EXDATE of a parsed VEVENT as datetimes (icalendar gives one list per property)."""
+    found = event.get("exdate")
+    if found is None:
+        return []
+    lists = found if isinstance(found, list) else [found]
+    return [d.dt for one in lists for d in one.dts]
+
+
+def test_export_ics_series_writes_one_recurring_event_without_the_cancelled_occurrence(clinic):
+    import datetime as dt
+    from dateutil import rrule as du
+    b = book_series(clinic)  # sessions 1 to 4 on MONDAYS_10, 10:00 in Nairobi
+    assert [o["booking"]["sessionId"] for o in b["occurrences"]] == [1, 2, 3, 4]
+    ok("--now", NOW, "cancel", 2, "--reason", "travel", cwd=clinic)  # Monday 19 January
+    doc = ok("--now", NOW, "export-ics", "--series", 1, "--domain", "clinic.example", cwd=clinic)
+    assert (doc["events"], doc["series"], doc["recurring"], doc["excluded"]) == (1, 1, True, 1)
+    [event] = parse_ics(doc["ics"])
+    assert str(event["uid"]) == "series-1@clinic.example"
+    assert event["rrule"] == {"FREQ": ["WEEKLY"], "COUNT": [4]}
+    assert event.decoded("duration") == dt.timedelta(hours=1)
+    assert int(event["sequence"]) == 1  # one occurrence was taken out after booking
+    # Provider 42 charges and nothing is paid yet: every occurrence left is a hold.
+    assert str(event["status"]) == "TENTATIVE"
+    utc = dt.timezone.utc
+    start = event.decoded("dtstart")
+    assert start.astimezone(utc) == dt.datetime(2026, 1, 12, 7, tzinfo=utc)
+    assert start.replace(tzinfo=None) == dt.datetime(2026, 1, 12, 10)  # Nairobi wall clock
+    # The cancelled second Monday, 19 January 10:00 in Nairobi (UTC+3) = 07:00Z.
+    assert [d.astimezone(utc) for d in exdates_of(event)] == [
+        dt.datetime(2026, 1, 19, 7, tzinfo=utc)]
+    # Expanded by dateutil (RRULE from DTSTART, minus EXDATE): exactly the starts still booked.
+    rules = du.rruleset()
+    rules.rrule(du.rrulestr(event["rrule"].to_ical().decode(), dtstart=start))
+    for d in exdates_of(event):
+        rules.exdate(d)
+    expanded = [t.astimezone(utc).strftime("%Y-%m-%dT%H:%M:%SZ") for t in rules]
+    listed = ok("sessions", "--series", 1, cwd=clinic)["sessions"]
+    booked = [s["scheduledAt"] for s in listed if s["status"] != "cancelled"]
+    assert expanded == booked == [MONDAYS_10[0], MONDAYS_10[2], MONDAYS_10[3]]
+    fails("forbidden", "--as", "client:9", "export-ics", "--series", 1, cwd=clinic)
+    fails("not_found", "export-ics", "--series", 2, cwd=clinic)
+    r = run("--json", "export-ics", "--series", 1, "--provider", 42, cwd=clinic)
+    assert r.code == EXIT_CODES["usage"], r
+
+
+def test_export_ics_series_without_a_stored_rule_writes_one_event_per_booked_session(clinic):
+    book_series(clinic)
+    ok("--now", NOW, "cancel", 3, cwd=clinic)
+    # A series booked before slotbook stored series rules has no row in the series table.
+    con = sqlite3.connect(clinic / "slotbook.db")
+    try:
+        with con:
+            con.execute("DELETE FROM series WHERE id = 1")
+    finally:
+        con.close()
+    doc = ok("--now", NOW, "export-ics", "--series", 1, "--domain", "clinic.example", cwd=clinic)
+    assert (doc["events"], doc["recurring"], doc["excluded"]) == (3, False, 0)
+    events = parse_ics(doc["ics"])
+    assert [str(e["uid"]) for e in events] == [
+        f"session-{i}@clinic.example" for i in (1, 2, 4)]
+    assert all("rrule" not in e for e in events)
+
+
 # --- import-ics and busy -------------------------------------------------------------------------
 
 

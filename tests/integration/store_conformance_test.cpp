@@ -902,6 +902,128 @@ STORE_TEST("next_series_id needs a write transaction") {
   expect_error([&] { s.next_series_id(); }, errc::storage, "next_series_id");
 }
 
+// --- series records -----------------------------------------------------------------------------
+
+namespace {
+
+// A series record with every field away from its default.
+slotbook::series_record make_series_record(std::uint64_t id) {
+  slotbook::series_record r;
+  r.id = slotbook::series_id{id};
+  r.provider = provider_id{11};
+  r.client = client_id{12};
+  r.rule = "FREQ=WEEKLY;INTERVAL=2;COUNT=6;BYDAY=MO,TH";
+  r.start = {date::year{2026} / 3 / 2, 9h + 30min, "Europe/Berlin"};
+  r.duration = 50min;
+  r.type = slotbook::session_type::follow_up;
+  r.created_at = at("2026-02-20T08:15:00Z");
+  return r;
+}
+
+}  // namespace
+
+STORE_TEST("a stored series record reads back field for field") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::series_record small = make_series_record(3);
+  // Above 2^63 - 1: stored bit for bit in the SQL backends' signed integers.
+  slotbook::series_record big = make_series_record(0x8000'0000'0000'0005);
+  big.rule = "FREQ=DAILY;UNTIL=20260310T000000Z";
+  big.start = {date::year{2026} / 3 / 1, 0s, "Africa/Nairobi"};
+  big.type = slotbook::session_type::emergency;
+  in_write(s, [&] {
+    s.put_series(small);
+    s.put_series(big);
+  });
+  in_read(s, [&] {
+    CHECK(s.find_series(small.id) == small);
+    CHECK(s.find_series(big.id) == big);
+  });
+}
+
+STORE_TEST("find_series is empty for a zero id and for an id without a record") {
+  TestType backend;
+  store& s = backend.store;
+  in_write(s, [&] { s.put_series(make_series_record(3)); });
+  // A session of series 4 does not make a record of it.
+  session x = make_session(1, 2, at("2026-03-02T10:00:00Z"), 60min);
+  x.series = slotbook::series_id{4};
+  in_write(s, [&] { s.insert_session(x); });
+  in_read(s, [&] {
+    CHECK_FALSE(s.find_series(slotbook::series_id{}).has_value());
+    CHECK_FALSE(s.find_series(slotbook::series_id{4}).has_value());
+    CHECK_FALSE(s.find_series(slotbook::series_id{2}).has_value());
+  });
+}
+
+STORE_TEST("put_series refuses a second record with the same id and keeps the first") {
+  TestType backend;
+  store& s = backend.store;
+  const slotbook::series_record first = make_series_record(3);
+  in_write(s, [&] { s.put_series(first); });
+  slotbook::series_record again = make_series_record(3);
+  again.client = client_id{99};
+  {
+    transaction tx(s, access::write);
+    expect_error([&] { s.put_series(again); }, errc::conflict, "series 3");
+    // The refusal leaves the transaction usable (PostgreSQL aborts on a failed statement).
+    s.put_series(make_series_record(4));
+    tx.commit();
+  }
+  CHECK(in_read(s, [&] { return s.find_series(slotbook::series_id{3}); }) == first);
+  CHECK(in_read(s, [&] { return s.find_series(slotbook::series_id{4}); }).has_value());
+}
+
+STORE_TEST("put_series refuses an invalid record and stores nothing") {
+  TestType backend;
+  store& s = backend.store;
+  slotbook::series_record lowercase = make_series_record(3);
+  lowercase.rule = "freq=weekly;count=6";  // parses, but is not the canonical text
+  slotbook::series_record no_zone = make_series_record(4);
+  no_zone.start.zone = "Mars/Olympus";
+  slotbook::series_record no_client = make_series_record(5);
+  no_client.client = client_id{};
+  {
+    transaction tx(s, access::write);
+    expect_error([&] { s.put_series(lowercase); }, errc::invalid_argument, "canonical");
+    expect_error([&] { s.put_series(no_zone); }, errc::invalid_argument, "Mars/Olympus");
+    expect_error([&] { s.put_series(no_client); }, errc::invalid_argument, "series.client");
+    tx.commit();
+  }
+  in_read(s, [&] {
+    for (const std::uint64_t id : {std::uint64_t{3}, std::uint64_t{4}, std::uint64_t{5}}) {
+      CHECK_FALSE(s.find_series(slotbook::series_id{id}));
+    }
+  });
+}
+
+STORE_TEST("a rolled-back series record is gone") {
+  TestType backend;
+  store& s = backend.store;
+  {
+    transaction tx(s, access::write);
+    s.put_series(make_series_record(3));
+    CHECK(s.find_series(slotbook::series_id{3}).has_value());
+    // no commit: rolled back
+  }
+  CHECK_FALSE(in_read(s, [&] { return s.find_series(slotbook::series_id{3}); }).has_value());
+}
+
+STORE_TEST("next_series_id goes above a series record's id") {
+  TestType backend;
+  store& s = backend.store;
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{1});
+  in_write(s, [&] { s.put_series(make_series_record(70)); });
+  CHECK(in_write(s, [&] { return s.next_series_id(); }) == slotbook::series_id{71});
+}
+
+STORE_TEST("put_series needs a write transaction") {
+  TestType backend;
+  store& s = backend.store;
+  transaction tx(s, access::read);
+  expect_error([&] { s.put_series(make_series_record(3)); }, errc::storage, "put_series");
+}
+
 // --- group sessions -----------------------------------------------------------------------------
 
 namespace {

@@ -38,6 +38,10 @@ class forwarding_store : public store {
   std::vector<session> series_sessions(series_id series) override {
     return inner_.series_sessions(series);
   }
+  void put_series(const series_record& r) override { inner_.put_series(r); }
+  std::optional<series_record> find_series(series_id series) override {
+    return inner_.find_series(series);
+  }
   std::int64_t insert_seat(const seat& s) override { return inner_.insert_seat(s); }
   void update_seat(const seat& s) override { inner_.update_seat(s); }
   std::vector<seat> session_seats(session_id s) override { return inner_.session_seats(s); }

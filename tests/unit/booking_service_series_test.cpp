@@ -640,3 +640,216 @@ SERIES_TEST("a rescheduled occurrence stays in its series") {
   CHECK(stored[0].status == session_status::cancelled);
   CHECK(stored[1].id == r.replacement.id);
 }
+
+// --- the series' record and its calendar
+// ----------------------------------------------------------
+
+namespace {
+
+// The series event of a calendar that must have exactly one.
+const slotbook::series_event& only_series(const slotbook::series_calendar& c) {
+  REQUIRE(c.series.size() == 1);
+  return c.series.front();
+}
+
+}  // namespace
+
+SERIES_TEST("book_series stores the series' rule, first wall-clock start, zone, length and type") {
+  world<TestType> w;
+  w.clock.set(start_of_world + 90s);
+  series_request r = weekly_request("freq=weekly;count=4");  // stored in canonical text
+  r.type = slotbook::session_type::follow_up;
+  const auto b = w.service.book_series(client7, r);
+  const slotbook::series_details info = w.service.series_info(client7, b.series);
+  REQUIRE(info.record.has_value());
+  slotbook::series_record expected;
+  expected.id = b.series;
+  expected.provider = provider_id{43};
+  expected.client = client_id{7};
+  expected.rule = "FREQ=WEEKLY;COUNT=4";
+  expected.start = {date::year{2026} / 2 / 9, 10h, "Europe/Berlin"};
+  expected.duration = 60min;
+  expected.type = slotbook::session_type::follow_up;
+  expected.created_at = start_of_world + 90s;
+  CHECK(*info.record == expected);
+  CHECK(info.sessions == w.service.series_sessions(client7, b.series));
+}
+
+SERIES_TEST("a series booked with a UTC first start stores its wall-clock time in the zone") {
+  world<TestType> w;
+  series_request r = weekly_request("FREQ=WEEKLY;COUNT=2");
+  r.first_start = at("2026-04-06T08:00:00Z");  // a Monday in summer: 10:00 CEST
+  const auto b = w.service.book_series(client7, r);
+  const auto record = w.service.series_info(client7, b.series).record;
+  REQUIRE(record.has_value());
+  CHECK(record->start ==
+        slotbook::recurrence_start{date::year{2026} / 4 / 6, 10h, "Europe/Berlin"});
+}
+
+SERIES_TEST("preview_series and a refused series store no record") {
+  world<TestType> w;
+  const auto p = w.service.preview_series(client7, weekly_request("FREQ=WEEKLY;COUNT=3"));
+  CHECK(p.booked_count() == 3);
+  w.close_43(date::year{2026} / 2 / 16);
+  expect_error([&] { w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=3")); },
+               errc::outside_availability, {"exception"});
+  {
+    transaction tx(w.backend.store, slotbook::access::write);
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+      CHECK_FALSE(w.backend.store.find_series(series_id{id}).has_value());
+    }
+    // Neither handed out a series id for good: the next one is still 1.
+    CHECK(w.backend.store.next_series_id() == series_id{1});
+  }
+  expect_error([&] { w.service.series_info(admin, series_id{1}); }, errc::not_found,
+               {"no series 1"});
+}
+
+SERIES_TEST("a series with a cancelled occurrence exports that occurrence as an EXDATE") {
+  world<TestType> w;
+  const auto b = w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=4"));
+  w.service.cancel(client7, b.occurrences[1].booked->session, "ill");
+  const auto info = w.service.series_info(client7, b.series);
+  const slotbook::series_calendar c =
+      slotbook::calendar_of_series(info.record, info.sessions, {"Therapy", "", "", {}});
+  const slotbook::series_event& x = only_series(c);
+  CHECK(x.id == b.series);
+  CHECK(slotbook::format_rrule(x.rule) == "FREQ=WEEKLY;COUNT=4");
+  CHECK(x.duration == 60min);
+  // The second Monday, 2026-02-16 10:00 CET.
+  CHECK(x.cancelled == std::vector<instant>{at("2026-02-16T09:00:00Z")});
+  CHECK(x.sequence == 1);  // one change since booking
+  CHECK(x.status == session_status::scheduled);
+  CHECK(c.sessions.empty());
+
+  slotbook::ical_export_options o;
+  o.uid_domain = "clinic.example";
+  const std::string ics = slotbook::export_calendar(c.sessions, c.series, o, w.clock.now());
+  CHECK(ics.find("UID:series-1@clinic.example\r\n") != std::string::npos);
+  CHECK(ics.find("DTSTART;TZID=Europe/Berlin:20260209T100000\r\n") != std::string::npos);
+  CHECK(ics.find("RRULE:FREQ=WEEKLY;COUNT=4\r\n") != std::string::npos);
+  CHECK(ics.find("EXDATE;TZID=Europe/Berlin:20260216T100000\r\n") != std::string::npos);
+  CHECK(ics.find("SEQUENCE:1\r\n") != std::string::npos);
+}
+
+SERIES_TEST("an occurrence free_ones skipped is an EXDATE that no booking ever changed") {
+  world<TestType> w;
+  w.close_43(date::year{2026} / 2 / 9);  // the first Monday
+  const auto b =
+      w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=3", series_mode::free_ones));
+  REQUIRE(b.booked_count() == 2);
+  const auto info = w.service.series_info(client7, b.series);
+  REQUIRE(info.record.has_value());
+  // The record starts at the rule's first occurrence, booked or not.
+  CHECK(info.record->start.date == date::year{2026} / 2 / 9);
+  const auto c = slotbook::calendar_of_series(info.record, info.sessions, {});
+  CHECK(only_series(c).cancelled == std::vector<instant>{at("2026-02-09T09:00:00Z")});
+  CHECK(only_series(c).sequence == 0);
+}
+
+SERIES_TEST("a rescheduled occurrence is an EXDATE of the series plus an event of its own") {
+  world<TestType> w;
+  const auto b = w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=3"));
+  // The third Monday (2026-02-23 10:00 CET) moves to Tuesday 2026-02-24 10:00 CET.
+  const auto r =
+      w.service.reschedule(client7, b.occurrences[2].booked->session, at("2026-02-24T09:00:00Z"));
+  const auto info = w.service.series_info(provider43, b.series);
+  const auto c = slotbook::calendar_of_series(info.record, info.sessions, {"Therapy", "", "", 7});
+  CHECK(only_series(c).cancelled == std::vector<instant>{at("2026-02-23T09:00:00Z")});
+  CHECK(only_series(c).details.sequence == 7);  // the caller's override stays on the series
+  REQUIRE(c.sessions.size() == 1);
+  CHECK(c.sessions[0].booked.id == r.replacement.id);
+  CHECK(c.sessions[0].booked.scheduled_at == at("2026-02-24T09:00:00Z"));
+  CHECK(c.sessions[0].details.summary == "Therapy");
+  CHECK_FALSE(c.sessions[0].details.sequence.has_value());  // the session's reschedule count
+}
+
+SERIES_TEST("a series whose occurrences are all cancelled exports as a cancelled event") {
+  world<TestType> w;
+  const auto b = w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=2"));
+  w.service.cancel_series(client7, b.occurrences[0].booked->session, series_scope::whole_series);
+  const auto info = w.service.series_info(client7, b.series);
+  const auto c = slotbook::calendar_of_series(info.record, info.sessions, {});
+  CHECK(only_series(c).status == session_status::cancelled);
+  CHECK(only_series(c).cancelled ==
+        std::vector<instant>{at("2026-02-09T09:00:00Z"), at("2026-02-16T09:00:00Z")});
+  CHECK(only_series(c).sequence == 2);
+}
+
+SERIES_TEST("a series whose occurrences all await payment exports as tentative") {
+  world<TestType> w;
+  series_request r = weekly_request("FREQ=WEEKLY;COUNT=2");
+  r.provider = provider_id{42};
+  const auto b = w.service.book_series(client7, r);
+  const auto info = w.service.series_info(client7, b.series);
+  const auto c = slotbook::calendar_of_series(info.record, info.sessions, {});
+  CHECK(only_series(c).status == session_status::pending_payment);
+  CHECK(only_series(c).cancelled.empty());
+}
+
+SERIES_TEST("series_info shows a series to its client, its provider and admin, not to a stranger") {
+  world<TestType> w;
+  const auto b = w.service.book_series(client7, weekly_request("FREQ=WEEKLY;COUNT=2"));
+  for (const actor& who : {client7, provider43, admin, system_actor}) {
+    CHECK(w.service.series_info(who, b.series).sessions.size() == 2);
+  }
+  for (const actor& who : {client8, actor::provider(provider_id{42})}) {
+    expect_error([&] { w.service.series_info(who, b.series); }, errc::forbidden, {"see series 1"});
+    CHECK(w.audit().back().action == "denied");
+  }
+  expect_error([&] { w.service.series_info(admin, series_id{}); }, errc::invalid_argument,
+               {"series"});
+}
+
+SERIES_TEST("a series booked before records were stored exports one event per live session") {
+  world<TestType> w;
+  // Sessions of series 9 as an older slotbook stored them: no record.
+  std::vector<session> old;
+  for (const char* start :
+       {"2026-02-09T09:00:00Z", "2026-02-16T09:00:00Z", "2026-02-23T09:00:00Z"}) {
+    session s;
+    s.client = client_id{7};
+    s.provider = provider_id{43};
+    s.scheduled_at = at(start);
+    s.duration = 60min;
+    s.status = session_status::scheduled;
+    s.amount = money::kes(0);
+    s.created_at = s.updated_at = start_of_world;
+    s.series = series_id{9};
+    old.push_back(s);
+  }
+  old[1].status = session_status::cancelled;
+  old[1].cancelled_at = start_of_world;
+  old[1].cancelled_from = session_status::scheduled;
+  {
+    transaction tx(w.backend.store, slotbook::access::write);
+    for (session& s : old) s.id = w.backend.store.insert_session(s);
+    tx.commit();
+  }
+  const auto info = w.service.series_info(client7, series_id{9});
+  CHECK_FALSE(info.record.has_value());
+  const auto c = slotbook::calendar_of_series(info.record, info.sessions, {});
+  CHECK(c.series.empty());
+  REQUIRE(c.sessions.size() == 2);
+  CHECK(c.sessions[0].booked.id == old[0].id);
+  CHECK(c.sessions[1].booked.id == old[2].id);
+  expect_error([&] { w.service.series_info(client8, series_id{9}); }, errc::forbidden,
+               {"see series 9"});
+}
+
+TEST_CASE("calendar_of_series refuses a session of another series") {
+  slotbook::series_record r;
+  r.id = series_id{3};
+  r.provider = provider_id{43};
+  r.client = client_id{7};
+  r.rule = "FREQ=WEEKLY;COUNT=2";
+  r.start = {date::year{2026} / 2 / 9, 10h, "Europe/Berlin"};
+  r.duration = 60min;
+  r.created_at = start_of_world;
+  session stranger;
+  stranger.id = session_id{5};
+  stranger.series = series_id{4};
+  const std::vector<session> sessions{stranger};
+  expect_error([&] { slotbook::calendar_of_series(r, sessions, {}); }, errc::invalid_argument,
+               {"sessions[0].series", "series 4"});
+}
